@@ -1,0 +1,71 @@
+"""Achievement (capaian) by polarity, and its status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from ._model import Polarity, RangeTarget, Target
+from ._numbers import EXACT, round_half_up
+
+_HUNDRED = Decimal(100)
+_TWO = Decimal(2)
+
+
+class Status(StrEnum):
+    """Where a value stands against its target."""
+
+    ABOVE = "above"
+    MET = "met"
+    BELOW = "below"
+    NOT_AVAILABLE = "n/a"
+
+
+def achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal | None:
+    """Capaian in percent, unrounded, from the unrounded value; None when undefined.
+
+    * ``higher_is_better``: R / T x 100;
+    * ``lower_is_better``: (2 - R / T) x 100 (PermenPANRB 8/2021);
+    * a range target: 100 inside it, R / min x 100 below it, (2 - R / max) x 100 above it.
+
+    A zero target (or zero range bound that would be divided by) has no achievement.
+
+    Example:
+        >>> achievement(Decimal("91.31"), Decimal(90), "higher_is_better")
+        Decimal('101.4555555555555555555555555555555555555555555555555555555556')
+    """
+    if isinstance(target, RangeTarget):
+        if target.min <= value <= target.max:
+            return _HUNDRED
+        if value < target.min:
+            return (
+                None
+                if not target.min
+                else EXACT.multiply(EXACT.divide(value, target.min), _HUNDRED)
+            )
+        if not target.max:
+            return None
+        return EXACT.multiply(EXACT.subtract(_TWO, EXACT.divide(value, target.max)), _HUNDRED)
+    if not target:
+        return None
+    ratio = EXACT.divide(value, target)
+    if polarity == "lower_is_better":
+        ratio = EXACT.subtract(_TWO, ratio)
+    return EXACT.multiply(ratio, _HUNDRED)
+
+
+def status(rounded_achievement: Decimal | None) -> Status:
+    """Status from the achievement as published (rounded to 2 decimals)."""
+    if rounded_achievement is None:
+        return Status.NOT_AVAILABLE
+    if rounded_achievement > _HUNDRED:
+        return Status.ABOVE
+    if rounded_achievement == _HUNDRED:
+        return Status.MET
+    return Status.BELOW
+
+
+def published_achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal | None:
+    """Achievement rounded half-up to 2 decimals, as a report prints it."""
+    exact = achievement(value, target, polarity)
+    return None if exact is None else round_half_up(exact, 2)

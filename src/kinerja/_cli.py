@@ -1,0 +1,187 @@
+"""The ``kinerja`` command: validate and evaluate definitions. No traceback reaches a user."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TextIO
+
+from ._errors import DataError, DefinitionError, KinerjaError, Problem
+from ._loader import load
+from ._numbers import plain
+from ._results import IndicatorResult, Results
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 2
+EXIT_INTERNAL = 70
+
+
+def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
+    for problem in problems:
+        print(str(problem), file=out)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    summaries = []
+    for path in args.paths:
+        try:
+            catalog = load(path)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+            continue
+        summaries.append(
+            f"{path}: {len(catalog)} indicator(s), {len(catalog.band_sets)} band set(s), all valid"
+        )
+    if problems:
+        _print_problems(problems, sys.stdout)
+        count = len(problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for line in summaries:
+        print(line)
+    return EXIT_OK
+
+
+def _number(value: Decimal | None) -> str:
+    return "n/a" if value is None else plain(value)
+
+
+def _target(result: IndicatorResult) -> str:
+    target = result.target
+    if target is None:
+        return "-"
+    if isinstance(target, Decimal):
+        return plain(target)
+    return f"{plain(target.min)}-{plain(target.max)}"
+
+
+def render_table(results: Results) -> str:
+    """Plain-text table of results (labels in the report's words)."""
+    header = ("Indikator", "Realisasi", "Satuan", "Target", "Capaian %", "Status", "Kategori")
+    rows: list[tuple[str, ...]] = []
+    notes: list[str] = []
+    for result in results:
+        band = f"{result.band.label} ({result.band.name})" if result.band else ""
+        rows.append(
+            (
+                result.id,
+                _number(result.value),
+                result.unit,
+                _target(result),
+                _number(result.achievement),
+                result.status.value,
+                band,
+            )
+        )
+        for group in result.groups.values():
+            rows.append(
+                (f"  {group.label or group.group}", _number(group.value), "", "", "", "", "")
+            )
+        if result.sampling is not None and result.sampling.ci95 is not None:
+            sampling = result.sampling.to_dict()
+            low, high = sampling["ci95"]
+            notes.append(
+                f"{result.id}: sample {sampling['sample']} of {sampling['population']} "
+                f"(fraction {sampling['fraction']}), 95% CI {low} to {high}"
+            )
+        notes.extend(f"{result.id}: {note}" for note in result.notes)
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    right = {1, 3, 4}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    out = [
+        f"Kinerja {results.year}: {len(results)} indikator",
+        line(header),
+        line(tuple("-" * w for w in widths)),
+    ]
+    out.extend(line(row) for row in rows)
+    if notes:
+        out.append("")
+        out.append("Catatan:")
+        out.extend(f"  {n}" for n in notes)
+    return "\n".join(out)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    catalog = load(args.path)
+    results = catalog.evaluate(args.data, year=args.year)
+    if args.format == "json":
+        print(results.to_json())
+    else:
+        print(render_table(results))
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kinerja",
+        description="Evaluate government performance indicators declared in TOML.",
+    )
+    parser.add_argument("--version", action="version", version=f"kinerja {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check definition files; list every problem")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="folder or file of definitions")
+    validate.set_defaults(run=_cmd_validate)
+
+    evaluate = sub.add_parser("evaluate", help="evaluate the indicators of one year")
+    evaluate.add_argument("path", metavar="PATH", help="folder or file of definitions")
+    evaluate.add_argument("--data", required=True, metavar="FILE", help="the year's data (TOML)")
+    evaluate.add_argument(
+        "--year", type=int, metavar="YEAR", help="the year (default: the data's year)"
+    )
+    evaluate.add_argument("--format", choices=("table", "json"), default="table")
+    evaluate.set_defaults(run=_cmd_evaluate)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kinerja`` console script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except (DefinitionError, DataError) as exc:
+        _print_problems(exc.problems, sys.stderr)
+        count = len(exc.problems)
+        print(f"kinerja: {count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KinerjaError as exc:
+        print(f"kinerja: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("kinerja: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # an internal bug: say so plainly, traceback only on request
+        if os.environ.get("KINERJA_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"kinerja: internal error ({type(exc).__name__}: {exc}); please report it. "
+            "Set KINERJA_DEBUG=1 to see the traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

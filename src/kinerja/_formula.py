@@ -1,0 +1,654 @@
+"""Compile once, evaluate many: the formula checker and the compiled :class:`Formula`.
+
+A formula is parsed once with :mod:`ast`, checked against an allow-list (node types,
+operators, the function table, declared names, limits), typed (number or true/false,
+scalar or series) and its numeric literals are replaced by exact Decimals taken from
+their source text. The checked tree is then evaluated by any backend in
+:mod:`kinerja._backends`; nothing outside the allow-list is ever executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import decimal
+import keyword
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal, NoReturn
+
+from ._backends import EXACT, UNITS, NotAvailable, evaluator
+from ._errors import EvaluationError, FormulaError, UnitError, did_you_mean
+from ._functions import FUNCTIONS
+from ._numbers import EXACT as EXACT_CONTEXT
+from ._numbers import round_half_up, to_decimal
+
+Kind = Literal["number", "bool"]
+
+_BINOPS: dict[type, str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+}
+_UNARY: dict[type, str] = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not"}
+_COMPARE: dict[type, str] = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+}
+
+# Why each refused construct is refused, in the words a planner reads.
+_REFUSED: dict[type, str] = {
+    ast.Attribute: "attribute access ('.') is not part of the formula language",
+    ast.Subscript: "subscripts ('[...]') are not part of the formula language",
+    ast.JoinedStr: "f-strings are not part of the formula language",
+    ast.FormattedValue: "f-strings are not part of the formula language",
+    ast.Lambda: "lambdas are not part of the formula language",
+    ast.ListComp: "comprehensions are not part of the formula language",
+    ast.SetComp: "comprehensions are not part of the formula language",
+    ast.DictComp: "comprehensions are not part of the formula language",
+    ast.GeneratorExp: "generator expressions are not part of the formula language",
+    ast.List: "lists are not part of the formula language",
+    ast.Tuple: "tuples are not part of the formula language",
+    ast.Set: "sets are not part of the formula language",
+    ast.Dict: "dicts are not part of the formula language",
+    ast.NamedExpr: "assignment (':=') is not part of the formula language",
+    ast.Starred: "unpacking ('*') is not part of the formula language",
+    ast.Await: "await is not part of the formula language",
+    ast.Yield: "yield is not part of the formula language",
+    ast.YieldFrom: "yield is not part of the formula language",
+    ast.Slice: "slices are not part of the formula language",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Type:
+    kind: Kind
+    series: str | None  # the dimension a series runs over, None for a scalar
+
+
+def _names_map(names: Iterable[str] | Mapping[str, str | None]) -> dict[str, str | None]:
+    if isinstance(names, Mapping):
+        return dict(names)
+    return dict.fromkeys(names)
+
+
+class _Checker:
+    """Walks a parsed tree once: allow-list, limits, names, types, exact literals."""
+
+    def __init__(self, engine: FormulaEngine, text: str, names: dict[str, str | None]) -> None:
+        self.engine = engine
+        self.text = text
+        self.names = names
+        self.used: set[str] = set()
+        self.count = 0
+        self.rules: dict[type, Any] = {
+            ast.BinOp: self._binop,
+            ast.UnaryOp: self._unary,
+            ast.Compare: self._compare,
+            ast.BoolOp: self._boolop,
+            ast.IfExp: self._ifexp,
+            ast.Call: self._call,
+            ast.Name: self._name,
+            ast.Constant: self._constant,
+        }
+
+    def fail(
+        self, reason: str, node: ast.AST | None = None, suggestion: str | None = None
+    ) -> NoReturn:
+        column = getattr(node, "col_offset", None) if node is not None else None
+        raise FormulaError(reason, expression=self.text, column=column, suggestion=suggestion)
+
+    def check(self, node: ast.AST, depth: int) -> _Type:
+        self.count += 1
+        if depth > self.engine.max_depth:
+            self.fail(f"the formula nests deeper than {self.engine.max_depth} levels", node)
+        if self.count > self.engine.max_nodes:
+            self.fail(f"the formula has more than {self.engine.max_nodes} parts", node)
+        rule = self.rules.get(type(node))
+        if rule is None:
+            reason = _REFUSED.get(
+                type(node), f"{type(node).__name__} is not part of the formula language"
+            )
+            self.fail(reason, node)
+        result: _Type = rule(node, depth + 1)
+        return result
+
+    def number(self, node: ast.AST, depth: int, role: str) -> _Type:
+        found = self.check(node, depth)
+        if found.kind != "number":
+            self.fail(
+                f"{role} must be a number, but this is a true/false condition",
+                node,
+                "use where(condition, 1, 0) to turn a condition into a number",
+            )
+        return found
+
+    def condition(self, node: ast.AST, depth: int, role: str) -> _Type:
+        found = self.check(node, depth)
+        if found.kind != "bool":
+            self.fail(
+                f"{role} must be a condition (a comparison), but this is a number",
+                node,
+                "compare it, for example 'x > 0'",
+            )
+        return found
+
+    def join(self, node: ast.AST, *types: _Type) -> str | None:
+        dims = {t.series for t in types if t.series is not None}
+        if len(dims) > 1:
+            a, b = sorted(dims)
+            self.fail(f"this mixes a series over {a!r} with a series over {b!r}", node)
+        return dims.pop() if dims else None
+
+    def _binop(self, node: ast.BinOp, depth: int) -> _Type:
+        symbol = _BINOPS.get(type(node.op))
+        if symbol is None:
+            self.fail(
+                f"the operator {type(node.op).__name__} is not part of the formula language "
+                "(allowed: + - * / and ** with a small constant exponent)",
+                node,
+            )
+        left = self.number(node.left, depth, f"the left side of '{symbol}'")
+        if isinstance(node.op, ast.Pow):
+            self._exponent(node.right)
+            right = _Type("number", None)
+        else:
+            right = self.number(node.right, depth, f"the right side of '{symbol}'")
+        return _Type("number", self.join(node, left, right))
+
+    def _exponent(self, node: ast.expr) -> None:
+        target = node
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            target = node.operand
+        limit = self.engine.max_exponent
+        if not (
+            isinstance(target, ast.Constant) and type(target.value) is int and target.value <= limit
+        ):
+            self.fail(
+                f"'**' needs a constant whole-number exponent between -{limit} and {limit}", node
+            )
+        self._constant(target, 0)
+
+    def _unary(self, node: ast.UnaryOp, depth: int) -> _Type:
+        if isinstance(node.op, ast.Not):
+            inner = self.condition(node.operand, depth, "the operand of 'not'")
+            return _Type("bool", inner.series)
+        if type(node.op) not in _UNARY:
+            self.fail("the operator '~' is not part of the formula language", node)
+        inner = self.number(node.operand, depth, "the operand of a sign")
+        return _Type("number", inner.series)
+
+    def _compare(self, node: ast.Compare, depth: int) -> _Type:
+        types = [self.number(node.left, depth, "a compared value")]
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            if type(op) not in _COMPARE:
+                self.fail(
+                    f"the comparison {type(op).__name__} is not part of the formula language "
+                    "(allowed: < <= > >= == !=)",
+                    node,
+                )
+            types.append(self.number(comparator, depth, "a compared value"))
+        return _Type("bool", self.join(node, *types))
+
+    def _boolop(self, node: ast.BoolOp, depth: int) -> _Type:
+        word = "and" if isinstance(node.op, ast.And) else "or"
+        types = [self.condition(v, depth, f"each side of '{word}'") for v in node.values]
+        return _Type("bool", self.join(node, *types))
+
+    def _ifexp(self, node: ast.IfExp, depth: int) -> _Type:
+        test = self.condition(node.test, depth, "the condition of 'if ... else'")
+        if test.series is not None:
+            self.fail(
+                f"'if ... else' needs one true/false condition, but this one is a series over "
+                f"{test.series!r}",
+                node.test,
+                "use where(condition, a, b) to choose element by element",
+            )
+        body = self.check(node.body, depth)
+        orelse = self.check(node.orelse, depth)
+        if body.kind != orelse.kind:
+            self.fail("both branches of 'if ... else' must be numbers, or both conditions", node)
+        return _Type(body.kind, self.join(node, body, orelse))
+
+    def _call(self, node: ast.Call, depth: int) -> _Type:
+        if not isinstance(node.func, ast.Name):
+            return self.check(node.func, depth)  # an attribute or worse: refused there
+        name = node.func.id
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            hint = did_you_mean(name, FUNCTIONS)
+            self.fail(
+                f"unknown function {name!r} (the functions are: {', '.join(sorted(FUNCTIONS))})",
+                node,
+                hint,
+            )
+        if node.keywords:
+            self.fail(f"{name}() takes no keyword arguments", node)
+        count = len(node.args)
+        if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
+            if spec.max_args is None:
+                wanted = f"at least {spec.min_args}"
+            elif spec.max_args == spec.min_args:
+                wanted = str(spec.min_args)
+            else:
+                wanted = f"{spec.min_args} to {spec.max_args}"
+            self.fail(f"{name}() takes {wanted} argument(s), not {count}", node)
+        types: list[_Type] = []
+        for position, arg in enumerate(node.args):
+            if position in spec.constant_args:
+                if not (
+                    isinstance(arg, ast.Constant)
+                    and type(arg.value) is int
+                    and 0 <= arg.value <= 10
+                ):
+                    self.fail(
+                        f"argument {position + 1} of {name}() must be a whole number 0 to 10", arg
+                    )
+                self._constant(arg, depth)
+                continue
+            if name == "where" and position == 0:
+                types.append(self.condition(arg, depth, "the first argument of where()"))
+            else:
+                types.append(self.number(arg, depth, f"an argument of {name}()"))
+        series = self.join(node, *types)
+        if spec.shape == "reduce" and count == 1:
+            series = None
+        return _Type("number", series)
+
+    def _name(self, node: ast.Name, depth: int) -> _Type:
+        name = node.id
+        if name not in self.names:
+            if name in FUNCTIONS:
+                self.fail(f"{name!r} is a function; call it as {name}(...)", node)
+            hint = did_you_mean(name, list(self.names))
+            known = ", ".join(sorted(self.names)) or "none"
+            self.fail(f"unknown name {name!r} (declared inputs: {known})", node, hint)
+        self.used.add(name)
+        return _Type("number", self.names[name])
+
+    def _constant(self, node: ast.AST, depth: int) -> _Type:
+        assert isinstance(node, ast.Constant)
+        value: Any = node.value
+        if type(value) is bool:
+            return _Type("bool", None)
+        if type(value) is Decimal:
+            return _Type("number", None)
+        if type(value) not in (int, float):
+            what = {str: "text", bytes: "bytes", complex: "complex numbers"}.get(
+                type(value), repr(value)
+            )
+            self.fail(f"{what} cannot appear in a formula; only numbers can", node)
+        source = ast.get_source_segment(self.text, node) or repr(value)
+        if len(source) > self.engine.max_literal_length:
+            self.fail(
+                f"the number {source[:20]}... is longer than {self.engine.max_literal_length} characters",
+                node,
+            )
+        try:
+            exact = Decimal(source.replace("_", ""))
+        except decimal.InvalidOperation:
+            self.fail(f"{source!r} is not a number kinerja can read exactly", node)
+        if not exact.is_finite() or abs(exact.adjusted()) > self.engine.max_literal_length:
+            self.fail(f"the number {source!r} is out of range", node)
+        setattr(node, "value", exact)  # noqa: B010  (the tree holds exact Decimals)
+        return _Type("number", None)
+
+
+class Formula:
+    """A checked, compiled formula: parse once, evaluate many times on any backend.
+
+    Build one with :meth:`FormulaEngine.compile` (or :func:`kinerja.compile_formula`).
+
+    Attributes:
+        text: The formula as written.
+        names: The input names the formula uses.
+        series: The dimension the result runs over, or None for a scalar result.
+        unit: The result's unit dimensionality (``"[person]"``, ``"dimensionless"``) when
+            the formula was compiled with input units, else None.
+
+    Example:
+        >>> f = compile_formula("num / den * 100", names=["num", "den"])
+        >>> f.evaluate({"num": 1794, "den": 2035}, decimals=2)
+        Decimal('88.16')
+    """
+
+    __slots__ = ("_tree", "names", "series", "text", "unit")
+
+    def __init__(
+        self, text: str, tree: ast.expr, names: frozenset[str], series: str | None, unit: str | None
+    ) -> None:
+        self.text = text
+        self._tree = tree
+        self.names = names
+        self.series = series
+        self.unit = unit
+
+    def __repr__(self) -> str:
+        return f"Formula({self.text!r})"
+
+    @property
+    def tree(self) -> ast.expr:
+        """The checked tree (numeric literals are Decimals). Do not modify it."""
+        return self._tree
+
+    def evaluate(
+        self, values: Mapping[str, Any], *, decimals: int | None = None
+    ) -> Decimal | tuple[Decimal, ...]:
+        """Evaluate exactly with Decimal arithmetic.
+
+        Args:
+            values: A value for each name the formula uses: ints, Decimals, dot-decimal
+                strings (``"88.04"``), floats (taken from their shortest repr), or
+                sequences of those for series inputs.
+            decimals: Round the result half-up to this many places (once, at the end).
+
+        Returns:
+            A Decimal, or a tuple of Decimals for a series result.
+
+        Raises:
+            EvaluationError: the formula has no value for these inputs (a missing input,
+                a zero denominator, series of different lengths); ``reason`` says which.
+
+        Example:
+            >>> compile_formula("a / b", names=["a", "b"]).evaluate({"a": "1", "b": 3}, decimals=4)
+            Decimal('0.3333')
+        """
+        exact: dict[str, Any] = {}
+        for name in self.names:
+            if name not in values:
+                raise EvaluationError(f"no value for input {name!r}", formula=self.text)
+            exact[name] = _exact_value(name, values[name], self.text)
+        result = self.evaluate_exact(exact)
+        if type(result) is NotAvailable:
+            raise EvaluationError(result.reason, formula=self.text)
+        if isinstance(result, tuple):
+            missing = next((v for v in result if type(v) is NotAvailable), None)
+            if missing is not None:
+                raise EvaluationError(missing.reason, formula=self.text)
+            if decimals is not None:
+                return tuple(round_half_up(v, decimals) for v in result)
+            return result
+        assert isinstance(result, Decimal)
+        return result if decimals is None else round_half_up(result, decimals)
+
+    def evaluate_exact(self, values: Mapping[str, Any]) -> Any:
+        """Evaluate on values that are already Decimals, tuples of them, or NotAvailable.
+
+        The fast path used by catalogs: no conversion, and n/a comes back as a
+        ``NotAvailable`` object with its reason instead of an exception.
+        """
+        ev = evaluator(EXACT)
+        ev.names = values
+        ev.expr = self.text
+        with decimal.localcontext(EXACT_CONTEXT):
+            return ev._eval(self._tree)
+
+    def infer_unit(self, units: Mapping[str, str]) -> Any:
+        """Evaluate once on pint quantities and return the result's pint unit.
+
+        Raises:
+            UnitError: the formula adds, compares or chooses between incompatible units.
+        """
+        from ._units import registry
+
+        reg = registry()
+        names = sorted(self.names)
+        last: Exception | None = None
+        # Distinct primes as magnitudes, so that a - b is never zero by accident.
+        for shift in (0, 7, 13):
+            magnitudes = _PRIMES[shift : shift + len(names)]
+            values = {
+                name: reg.Quantity(float(m), units[name])
+                for name, m in zip(names, magnitudes, strict=False)
+            }
+            ev = evaluator(UNITS)
+            ev.names = values
+            ev.expr = self.text
+            try:
+                result = ev._eval(self._tree)
+            except ZeroDivisionError as exc:
+                last = exc
+                continue
+            except Exception as exc:
+                raise UnitError(_unit_reason(exc), expression=self.text) from None
+            if isinstance(result, reg.Quantity):
+                return result.units
+            return reg.dimensionless
+        raise UnitError(
+            f"cannot check units: the formula divides by zero for every trial input ({last})",
+            expression=self.text,
+        )
+
+
+_PRIMES: tuple[int, ...] = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67)
+_PRIMES += tuple(range(71, 4000, 2))
+
+
+def _unit_reason(exc: Exception) -> str:
+    units1 = getattr(exc, "units1", None)
+    units2 = getattr(exc, "units2", None)
+    if units1 is not None and units2 is not None:
+        left = str(units1) or "a plain number"
+        right = str(units2) or "a plain number"
+        if left == "dimensionless":
+            left = "a plain number"
+        if right == "dimensionless":
+            right = "a plain number"
+        return f"incompatible units: {left} and {right} cannot be added, compared or mixed"
+    return f"units do not work out: {exc}"
+
+
+def _exact_value(name: str, value: Any, text: str) -> Any:
+    if type(value) is Decimal:
+        return value
+    if isinstance(value, list | tuple):
+        try:
+            return tuple(to_decimal(v) for v in value)
+        except ValueError as exc:
+            raise EvaluationError(f"input {name!r}: {exc}", formula=text) from None
+    try:
+        return to_decimal(value)
+    except ValueError as exc:
+        raise EvaluationError(f"input {name!r}: {exc}", formula=text) from None
+
+
+_RESERVED = frozenset(FUNCTIONS) | frozenset(keyword.kwlist) | {"True", "False", "None"}
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an input name, or None when it can."""
+    if not name.isidentifier() or not name.isascii():
+        return f"{name!r} is not a valid input name (letters, digits and '_', not starting with a digit)"
+    if name in _RESERVED:
+        return f"{name!r} is reserved in the formula language"
+    if name.startswith("_"):
+        return f"{name!r} starts with '_', which is reserved"
+    return None
+
+
+class FormulaEngine:
+    """Compiles formulas under explicit limits. Build one, compile many.
+
+    Args:
+        max_length: Longest formula text accepted, in characters.
+        max_depth: Deepest nesting of operations accepted.
+        max_nodes: Most parts (names, numbers, operations) in one formula.
+        max_exponent: Largest absolute constant exponent allowed with ``**``.
+        max_literal_length: Longest number literal, in characters.
+
+    Example:
+        >>> engine = FormulaEngine(max_length=200)
+        >>> engine.compile("0.5 * smart + 0.5 * ikpa", names=["smart", "ikpa"]).evaluate(
+        ...     {"smart": "93.17", "ikpa": "89.45"})
+        Decimal('91.310')
+    """
+
+    def __init__(
+        self,
+        *,
+        max_length: int = 1000,
+        max_depth: int = 32,
+        max_nodes: int = 400,
+        max_exponent: int = 4,
+        max_literal_length: int = 40,
+    ) -> None:
+        for label, value in (
+            ("max_length", max_length),
+            ("max_depth", max_depth),
+            ("max_nodes", max_nodes),
+            ("max_exponent", max_exponent),
+            ("max_literal_length", max_literal_length),
+        ):
+            if type(value) is not int or value < 0:
+                raise ValueError(f"{label} must be a non-negative int, got {value!r}")
+        self.max_length = max_length
+        self.max_depth = max_depth
+        self.max_nodes = max_nodes
+        self.max_exponent = max_exponent
+        self.max_literal_length = max_literal_length
+
+    def __repr__(self) -> str:
+        return (
+            f"FormulaEngine(max_length={self.max_length}, max_depth={self.max_depth}, "
+            f"max_nodes={self.max_nodes}, max_exponent={self.max_exponent}, "
+            f"max_literal_length={self.max_literal_length})"
+        )
+
+    def compile(
+        self,
+        text: str,
+        names: Iterable[str] | Mapping[str, str | None],
+        *,
+        units: Mapping[str, str] | None = None,
+        unit: str | None = None,
+    ) -> Formula:
+        """Parse, check and compile a formula.
+
+        Args:
+            text: The formula, a Python expression subset (see docs/formula-language.md).
+            names: The input names it may use; a mapping gives each name the dimension it
+                runs over (``{"melapor": "bulan"}``) or None for a scalar.
+            units: The unit of each name; with it the result unit is inferred and checked.
+            unit: The declared result unit, checked against the inferred one.
+
+        Raises:
+            FormulaError: the text is refused; nothing was run.
+            UnitError: the units do not work out, or disagree with ``unit``.
+        """
+        return self._compile(text, names, units=units, unit=unit, trusted_length=False)
+
+    def _compile(
+        self,
+        text: str,
+        names: Iterable[str] | Mapping[str, str | None],
+        *,
+        units: Mapping[str, str] | None,
+        unit: str | None,
+        trusted_length: bool,
+    ) -> Formula:
+        if not isinstance(text, str):
+            raise FormulaError(f"a formula must be text, not {type(text).__name__}")
+        if not trusted_length and len(text) > self.max_length:
+            raise FormulaError(
+                f"the formula is {len(text)} characters long; the limit is {self.max_length}",
+                expression=text,
+            )
+        if not text.strip():
+            raise FormulaError("the formula is empty")
+        declared = _names_map(names)
+        for name in declared:
+            problem = name_problem(name)
+            if problem:
+                raise FormulaError(problem, expression=text)
+        try:
+            parsed = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as exc:
+            column = (exc.offset - 1) if exc.offset else None
+            raise FormulaError(
+                f"this is not a valid formula: {exc.msg}", expression=text, column=column
+            ) from None
+        except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+            raise FormulaError(
+                f"this is not a valid formula: {type(exc).__name__}", expression=text
+            ) from None
+        checker = _Checker(self, text.strip(), declared)
+        try:
+            found = checker.check(parsed.body, 0)
+        except RecursionError:
+            raise FormulaError("the formula nests too deeply", expression=text) from None
+        if found.kind != "number":
+            raise FormulaError(
+                "the formula gives true/false, not a number",
+                expression=text,
+                suggestion="wrap it as where(condition, 1, 0)",
+            )
+        formula = Formula(text.strip(), parsed.body, frozenset(checker.used), found.series, None)
+        if units is not None:
+            formula.unit = check_units(formula, units, unit)
+        return formula
+
+
+def check_units(formula: Formula, units: Mapping[str, str], declared: str | None) -> str:
+    """Infer ``formula``'s unit from its inputs' units; check it against ``declared``.
+
+    Returns the dimensionality of the result as text.
+    """
+    from ._units import registry, unit_problem
+
+    for name in formula.names:
+        if name not in units:
+            raise UnitError(f"no unit given for input {name!r}", expression=formula.text)
+        problem = unit_problem(units[name])
+        if problem:
+            raise UnitError(f"input {name!r}: {problem}", expression=formula.text)
+    result = formula.infer_unit(units)
+    dim = str(result.dimensionality)
+    if declared is not None:
+        want = str(registry().Unit(declared).dimensionality)
+        if dim != want:
+            shown = str(result) or "a plain number"
+            if shown == "dimensionless":
+                shown = "a plain number (dimensionless)"
+            raise UnitError(
+                f"the formula gives {shown}, but the declared unit is {declared} ({want})",
+                expression=formula.text,
+            )
+    return dim
+
+
+DEFAULT_ENGINE = FormulaEngine()
+
+
+def compile_formula(
+    text: str,
+    names: Iterable[str] | Mapping[str, str | None],
+    *,
+    units: Mapping[str, str] | None = None,
+    unit: str | None = None,
+    engine: FormulaEngine | None = None,
+) -> Formula:
+    """Compile one formula with the default limits (or ``engine``'s).
+
+    For callers who embed only the formula engine.
+
+    Example:
+        >>> compile_formula("mean(melapor / ditugaskan) * 100",
+        ...                 names={"melapor": "bulan", "ditugaskan": "bulan"}).evaluate(
+        ...     {"melapor": [2050, 2060], "ditugaskan": [2099, 2099]}, decimals=2)
+        Decimal('97.90')
+    """
+    return (engine or DEFAULT_ENGINE).compile(text, names, units=units, unit=unit)
+
+
+def compose(
+    text: str, tree: ast.expr, parts: Iterable[Formula], series: str | None = None
+) -> Formula:
+    """A formula built from already-checked parts (the ratio and weights forms)."""
+    names: frozenset[str] = frozenset().union(*(p.names for p in parts))
+    return Formula(text, tree, names, series, None)

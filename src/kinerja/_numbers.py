@@ -1,0 +1,82 @@
+"""Exact numbers: Decimals built from text, one evaluation context, half-up rounding."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+# Intermediate results keep 60 significant digits; division is the only inexact step and
+# 60 digits leave no room for a spurious tie at any published precision.
+EXACT: Final = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+_QUANTUM: Final = tuple(Decimal(1).scaleb(-d) for d in range(0, 11))
+
+
+def quantum(decimals: int) -> Decimal:
+    """``10 ** -decimals`` as a Decimal (``Decimal('0.01')`` for 2)."""
+    if 0 <= decimals < len(_QUANTUM):
+        return _QUANTUM[decimals]
+    return Decimal(1).scaleb(-decimals)
+
+
+def round_half_up(value: Decimal, decimals: int) -> Decimal:
+    """Round half away from zero to ``decimals`` places, exactly.
+
+    Example:
+        >>> round_half_up(Decimal("2.675"), 2)
+        Decimal('2.68')
+        >>> round_half_up(Decimal("-0.125"), 2)
+        Decimal('-0.13')
+    """
+    return value.quantize(quantum(decimals), rounding=ROUND_HALF_UP, context=EXACT)
+
+
+def round_down(value: Decimal, decimals: int) -> Decimal:
+    """Round toward minus infinity (for the lower end of an interval)."""
+    return value.quantize(quantum(decimals), rounding=ROUND_FLOOR, context=EXACT)
+
+
+def round_up(value: Decimal, decimals: int) -> Decimal:
+    """Round toward plus infinity (for the upper end of an interval)."""
+    return value.quantize(quantum(decimals), rounding=ROUND_CEILING, context=EXACT)
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Turn an input value into an exact Decimal, from its text where it has one.
+
+    ints are exact; strings are parsed (a dot decimal, ``"88.04"``); floats go through
+    their shortest ``repr`` (``0.1`` becomes ``Decimal('0.1')``, not the binary
+    expansion). Raises ValueError for booleans, NaN, infinities and anything else.
+    """
+    if type(value) is Decimal:
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    elif isinstance(value, int):
+        return Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except decimal.InvalidOperation:
+            raise ValueError(f"expected a number, got the text {value!r}") from None
+    elif isinstance(value, Decimal):
+        result = value
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
+    if not result.is_finite():
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return result
+
+
+def plain(value: Decimal) -> str:
+    """Decimal as plain text with a dot, never in exponent notation."""
+    return format(value, "f")

@@ -1,0 +1,180 @@
+"""Results of evaluating a catalog: frozen, exact, serialisable to JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from ._achievement import Status
+from ._model import RangeTarget, Target
+from ._numbers import plain, round_down, round_half_up, round_up
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a reader of a result should know (carry-forward, sampling, a warning)."""
+
+    text: str
+    level: Literal["info", "warning"] = "info"
+
+    def __str__(self) -> str:
+        return self.text if self.level == "info" else f"warning: {self.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingResult:
+    """Sample, population, sampling fraction and a 95% confidence interval of the value.
+
+    ``ci95`` is in the indicator's unit, rounded outward to its decimals; None when it
+    cannot be computed (see ``note``).
+    """
+
+    sample: Decimal
+    population: Decimal
+    fraction: Decimal | None
+    ci95: tuple[Decimal, Decimal] | None
+    decimals: int
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; numbers as strings."""
+        return {
+            "sample": plain(self.sample),
+            "population": plain(self.population),
+            "fraction": None if self.fraction is None else plain(round_half_up(self.fraction, 4)),
+            "ci95": None
+            if self.ci95 is None
+            else [
+                plain(round_down(self.ci95[0], self.decimals)),
+                plain(round_up(self.ci95[1], self.decimals)),
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    """The value of one group (kluster) of a disaggregated indicator."""
+
+    group: str
+    label: str | None
+    value: Decimal | None
+    exact: Decimal | None
+    sampling: SamplingResult | None = None
+
+    def to_dict(self, decimals: int) -> dict[str, Any]:
+        """JSON-ready form."""
+        out: dict[str, Any] = {"value": None if self.value is None else plain(self.value)}
+        if self.label:
+            out["label"] = self.label
+        if self.sampling is not None:
+            out["sampling"] = self.sampling.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class BandResult:
+    """The band a value falls in."""
+
+    band_set: str
+    label: str
+    name: str
+
+
+def _target_json(target: Target | None) -> Any:
+    if target is None:
+        return None
+    if isinstance(target, RangeTarget):
+        return {"min": plain(target.min), "max": plain(target.max)}
+    return plain(target)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """One indicator's result for one year.
+
+    Attributes:
+        value: The published value, rounded half-up to ``decimals``; None when n/a.
+        exact: The unrounded value at full precision.
+        achievement: Capaian in percent, from the unrounded value, rounded to 2 decimals.
+        status: above / met / below the target, or n/a.
+    """
+
+    id: str
+    name: str
+    unit: str
+    decimals: int
+    year: int
+    goal: str | None
+    value: Decimal | None
+    exact: Decimal | None
+    target: Target | None
+    achievement: Decimal | None
+    status: Status
+    groups: Mapping[str, GroupResult] = field(default_factory=dict)
+    sampling: SamplingResult | None = None
+    band: BandResult | None = None
+    notes: tuple[Note, ...] = ()
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: decimals as strings at the published precision."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "value": None if self.value is None else plain(self.value),
+            "unit": self.unit,
+            "target": _target_json(self.target),
+            "achievement": None if self.achievement is None else plain(self.achievement),
+            "status": self.status.value,
+            "groups": {g: r.to_dict(self.decimals) for g, r in self.groups.items()},
+            "sampling": None if self.sampling is None else self.sampling.to_dict(),
+            "band": None
+            if self.band is None
+            else {"label": self.band.label, "name": self.band.name},
+            "notes": [str(n) for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every indicator's result for one year, in definition order.
+
+    Example:
+        >>> results = catalog.evaluate(data, year=2023)  # doctest: +SKIP
+        >>> results["demo.nka"].value  # doctest: +SKIP
+        Decimal('91.31')
+    """
+
+    year: int
+    results: tuple[IndicatorResult, ...]
+
+    def __iter__(self) -> Iterator[IndicatorResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, indicator_id: str) -> IndicatorResult:
+        for result in self.results:
+            if result.id == indicator_id:
+                return result
+        raise KeyError(indicator_id)
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return any(r.id == indicator_id for r in self.results)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``{"year": ..., "results": [...]}``."""
+        return {"year": self.year, "results": [r.to_dict() for r in self.results]}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Serialise to JSON text (decimal numbers as strings)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def exact_or_none(value: Any) -> Decimal | None:
+    """A Decimal result, or None for n/a."""
+    return value if isinstance(value, Decimal) else None

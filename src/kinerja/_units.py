@@ -1,0 +1,81 @@
+"""The process-wide unit registry, built lazily from the bundled ``units.txt``.
+
+pint is imported only when a unit is first checked (at load), never on the per-value path.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ._errors import did_you_mean
+
+_lock = threading.Lock()
+
+# Dimensions whose values count things: they can never be negative in input data.
+COUNT_DIMENSIONS = frozenset(
+    {
+        "[person]",
+        "[institution]",
+        "[item]",
+        "[recommendation]",
+        "[document]",
+        "[household]",
+        "[region]",
+        "[work_unit]",
+        "[activity]",
+    }
+)
+
+
+@cache
+def registry() -> Any:
+    """Return the one pint ``UnitRegistry`` of this process (built on first use)."""
+    with _lock:
+        import pint
+
+        reg: Any = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
+        text = resources.files("kinerja").joinpath("units.txt").read_text(encoding="utf-8")
+        reg.load_definitions(text.splitlines())
+        return reg
+
+
+@cache
+def known_units() -> tuple[str, ...]:
+    """Every unit name and alias the registry knows."""
+    text = resources.files("kinerja").joinpath("units.txt").read_text(encoding="utf-8")
+    names: list[str] = []
+    for raw_line in text.splitlines():
+        definition = raw_line.split("#", 1)[0].strip()
+        names.extend(
+            part
+            for part in (p.strip() for p in definition.split("="))
+            if part and not part.startswith("[") and part.isidentifier()
+        )
+    return tuple(names)
+
+
+def unit_problem(unit: str) -> str | None:
+    """Return why ``unit`` is not a known unit name, or None when it is."""
+    if unit in known_units():
+        return None
+    hint = did_you_mean(unit, known_units())
+    return f"unknown unit {unit!r}" + (f"; {hint}" if hint else "")
+
+
+@cache
+def dimensionality(unit: str) -> str:
+    """Dimensionality of a known unit as text, e.g. ``[person]`` or ``dimensionless``."""
+    return str(registry().Unit(unit).dimensionality)
+
+
+def is_count(unit: str) -> bool:
+    """True when ``unit`` counts things (persons, institutions, ...)."""
+    return dimensionality(unit) in COUNT_DIMENSIONS
+
+
+def is_additive(unit: str) -> bool:
+    """True when summing values of ``unit`` across groups is meaningful (counts, money)."""
+    return is_count(unit) or dimensionality(unit) == "[currency_IDR]"
