@@ -45,7 +45,16 @@ def test_json_contract(demo_results: kinerja.Results) -> None:
     first = {r["id"]: r for r in document["results"]}
     kemampuan = first["demo.kemampuan"]
     assert set(kemampuan) >= {
-        "id", "value", "unit", "target", "achievement", "status", "groups", "sampling", "band", "notes",
+        "id",
+        "value",
+        "unit",
+        "target",
+        "achievement",
+        "status",
+        "groups",
+        "sampling",
+        "band",
+        "notes",
     }
     assert kemampuan["value"] == "87.55"
     assert kemampuan["target"] == "80"
