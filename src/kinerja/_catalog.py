@@ -15,7 +15,7 @@ from ._data import Inputs, YearData, from_mapping, load_data
 from ._errors import DataError, Problem, did_you_mean
 from ._formula import Formula
 from ._model import BandSet, Indicator
-from ._numbers import EXACT, round_half_up
+from ._numbers import EXACT, round_half_up, to_decimal
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
 from ._sampling import wilson_fpc
 from ._units import is_count
@@ -205,10 +205,10 @@ class Catalog:
             raise DataError([Problem(f"no definition of {indicator_id!r} is in force in {year}")])
         values: dict[str, Any] = {}
         for name, raw in inputs.items():
-            if isinstance(raw, Decimal):
+            if type(raw) is Decimal:
                 values[name] = raw
             else:
-                values[name] = from_mapping({"x": {name: raw}}).values["x"][None][name]
+                values[name] = from_mapping({"x": {name: _python_numbers(raw)}}).values["x"][None][name]
         published = {
             ref: values.pop(name) for name, ref in entry.references.items() if name in values
         }
@@ -519,9 +519,23 @@ def _ratio(num: Any, den: Any, factor: Decimal) -> Any:
     return EXACT.multiply(EXACT.divide(num, den), factor)
 
 
+def _python_numbers(value: Any) -> Any:
+    """In Python data, dot-decimal strings are numbers (exact); TOML files must not quote them."""
+    if isinstance(value, Mapping):
+        return {k: _python_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_python_numbers(v) for v in value]
+    if isinstance(value, str):
+        try:
+            return to_decimal(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _as_year_data(data: YearData | Mapping[str, Any] | str | Path, year: int | None) -> YearData:
     if isinstance(data, YearData):
         return data
     if isinstance(data, str | Path):
         return load_data(data)
-    return from_mapping(data, year=year)
+    return from_mapping(_python_numbers(data), year=year)

@@ -1,0 +1,197 @@
+"""The public front: names, the error tree, import weight, and evaluation semantics."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import kinerja
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert kinerja.__all__ == sorted(kinerja.__all__)
+    for name in kinerja.__all__:
+        assert hasattr(kinerja, name), name
+    public = {n for n in dir(kinerja) if not n.startswith("_")}
+    assert public <= set(kinerja.__all__), public - set(kinerja.__all__)
+
+
+def test_every_error_is_a_kinerja_error() -> None:
+    for error in (
+        kinerja.FormulaError,
+        kinerja.UnitError,
+        kinerja.DefinitionError,
+        kinerja.DataError,
+        kinerja.EvaluationError,
+    ):
+        assert issubclass(error, kinerja.KinerjaError)
+    assert issubclass(kinerja.UnitError, kinerja.FormulaError)
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, kinerja\n"
+        "heavy = [m for m in ('pandas', 'polars', 'numpy', 'matplotlib', 'pint') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+RATIO = """
+    id = "t.ratio"
+    name = "Ratio"
+    unit = "percent"
+    polarity = "{polarity}"
+    [formula]
+    numerator = "a"
+    denominator = "b"
+    factor = 100
+    [inputs]
+    a = {{ unit = "person" }}
+    b = {{ unit = "person" }}
+    [targets]
+    2023 = {target}
+"""
+
+
+def ratio_catalog(
+    tmp_path: Path, polarity: str = "higher_is_better", target: str = "80"
+) -> kinerja.Catalog:
+    write(tmp_path, "ratio.toml", RATIO.format(polarity=polarity, target=target))
+    return kinerja.load(tmp_path)
+
+
+def test_missing_input_is_na_and_others_still_evaluate(
+    tmp_path: Path, demo_catalog: kinerja.Catalog
+) -> None:
+    results = demo_catalog.evaluate({"demo.nka": {"smart": "93.17"}}, year=2023)
+    nka = results["demo.nka"]
+    assert nka.value is None
+    assert nka.status is kinerja.Status.NOT_AVAILABLE
+    assert any("demo.ikpa" in str(n) for n in nka.notes)
+    ikpa = results["demo.ikpa"]
+    assert ikpa.value is None
+    assert any("revisi_dipa" in str(n) for n in ikpa.notes)
+    sdm = results["demo.sdm"]
+    assert sdm.value is None
+
+
+def test_zero_denominator_is_na_with_note(tmp_path: Path) -> None:
+    catalog = ratio_catalog(tmp_path)
+    result = catalog.evaluate({"t.ratio": {"a": 0, "b": 0}}, year=2023)["t.ratio"]
+    assert result.value is None
+    assert any("denominator is 0" in str(n) for n in result.notes)
+
+
+def test_lower_is_better_and_range_targets(tmp_path: Path) -> None:
+    catalog = ratio_catalog(tmp_path, "lower_is_better", "50")
+    result = catalog.evaluate({"t.ratio": {"a": 40, "b": 100}}, year=2023)["t.ratio"]
+    assert result.achievement == Decimal("120.00")  # (2 - 40/50) * 100
+    ranged = tmp_path / "ranged"
+    catalog = ratio_catalog(ranged, target="{ min = 80, max = 90 }")
+    for a, expected in ((85, "100.00"), (70, "87.50"), (95, "94.44")):
+        result = catalog.evaluate({"t.ratio": {"a": a, "b": 100}}, year=2023)["t.ratio"]
+        assert result.achievement == Decimal(expected), a
+
+
+def test_achievement_uses_the_unrounded_value(tmp_path: Path) -> None:
+    catalog = ratio_catalog(tmp_path, target="82")
+    result = catalog.evaluate({"t.ratio": {"a": 6527, "b": 6679}}, year=2023)["t.ratio"]
+    assert result.value == Decimal("97.72")
+    assert result.achievement == Decimal("119.18")  # from 97.72 it would be 119.17
+
+
+def test_numerator_above_denominator_warns(tmp_path: Path) -> None:
+    catalog = ratio_catalog(tmp_path)
+    result = catalog.evaluate({"t.ratio": {"a": 11, "b": 10}}, year=2023)["t.ratio"]
+    assert result.value == Decimal("110.00")
+    assert any(n.level == "warning" and "larger than" in n.text for n in result.notes)
+
+
+def test_negative_count_is_a_data_error(tmp_path: Path) -> None:
+    catalog = ratio_catalog(tmp_path)
+    with pytest.raises(kinerja.DataError) as caught:
+        catalog.evaluate({"t.ratio": {"a": -1, "b": 10}}, year=2023)
+    (problem,) = caught.value.problems
+    assert problem.indicator == "t.ratio"
+    assert "'a'" in problem.message and "negative" in problem.message
+
+
+def test_band_is_decided_on_the_rounded_value(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "bands/ikm.toml",
+        (Path(__file__).parent.parent / "examples/demo/indicators/bands/ikm.toml").read_text(),
+    )
+    write(
+        tmp_path,
+        "kepuasan.toml",
+        """
+        id = "t.ikm"
+        name = "Nilai kepuasan"
+        unit = "point"
+        bands = "ikm"
+        [formula]
+        expr = "mean(nilai)"
+        [inputs]
+        nilai = { unit = "point", over = "satker" }
+        [targets]
+        2023 = 89
+        """,
+    )
+    catalog = kinerja.load(tmp_path)
+    result = catalog.evaluate({"t.ikm": {"nilai": ["88.305", "88.305"]}}, year=2023)["t.ikm"]
+    assert result.value == Decimal("88.31")
+    assert result.band is not None and result.band.label == "A"
+    result = catalog.evaluate({"t.ikm": {"nilai": ["88.3049"]}}, year=2023)["t.ikm"]
+    assert result.band is not None and result.band.label == "B"
+    assert result.to_dict()["band"] == {"label": "B", "name": "Baik"}
+
+
+def test_versions_are_chosen_by_year(tmp_path: Path) -> None:
+    old = RATIO.format(polarity="higher_is_better", target="70").replace("2023 = 70", "2022 = 70")
+    write(
+        tmp_path,
+        "old.toml",
+        old.replace('name = "Ratio"', 'name = "Old"\nin_force = { until = 2022 }'),
+    )
+    new = RATIO.format(polarity="higher_is_better", target="80")
+    write(
+        tmp_path,
+        "new.toml",
+        new.replace('name = "Ratio"', 'name = "New"\nin_force = { from = 2023 }'),
+    )
+    catalog = kinerja.load(tmp_path)
+    assert catalog.indicator("t.ratio", 2022).name == "Old"  # type: ignore[union-attr]
+    assert catalog.indicator("t.ratio", 2023).name == "New"  # type: ignore[union-attr]
+    assert catalog.evaluate({"t.ratio": {"a": 7, "b": 10}}, year=2022)[
+        "t.ratio"
+    ].achievement == Decimal("100.00")
+
+
+def test_results_json_is_strings_and_nulls(demo_results: kinerja.Results) -> None:
+    document = json.loads(demo_results.to_json())
+    for result in document["results"]:
+        assert result["value"] is None or isinstance(result["value"], str)
+        assert result["achievement"] is None or isinstance(result["achievement"], str)
+
+
+def test_evaluate_indicator_fast_path(demo_catalog: kinerja.Catalog) -> None:
+    result = demo_catalog.evaluate_indicator(
+        "demo.kemampuan", {"pm_meningkat": 1794, "pm_dimonev": 2035, "pm_layanan": 5929}, year=2023
+    )
+    assert result.value == Decimal("88.16")
+    assert result.achievement == Decimal("110.20")
