@@ -230,7 +230,7 @@ def _chain_compare(ev: Evaluator, node: ast.Compare) -> Any:
     for op, comparator in zip(node.ops, node.comparators, strict=True):
         right = ev._eval(comparator)
         outcome = ev.operators[type(op)](left, right)
-        result = outcome if result is True else _lift(_and)(result, outcome)
+        result = outcome if result is True else ev.operators[ast.And](result, outcome)
         left = right
     return result
 
@@ -302,6 +302,7 @@ EXACT = Backend(
         ast.USub: _lift1(operator.neg),
         ast.UAdd: _lift1(operator.pos),
         ast.Not: _lift1(_not),
+        ast.And: _lift(_and),
         **{op: _lift(_compare(fn)) for op, fn in _COMPARISONS.items()},
     },
     functions={
@@ -328,6 +329,7 @@ UNITS = Backend(
         ast.USub: operator.neg,
         ast.UAdd: operator.pos,
         ast.Not: operator.not_,
+        ast.And: lambda a, b: True,
         **_COMPARISONS,
     },
     functions={
@@ -347,6 +349,292 @@ UNITS = Backend(
         ast.Constant: _units_constant,
     },
 )
+
+
+# ---------------------------------------------------------------- interval backend
+#
+# Replay asks: which values could a formula give, when each published input is only known
+# to its printed precision? Each value is an Interval [low, high]; operators return the
+# tightest interval holding every result; a comparison that the intervals cannot decide
+# is AMBIGUOUS, and a choice on it keeps both branches (their hull).
+
+
+class Interval:
+    """A closed interval of exact Decimals."""
+
+    __slots__ = ("high", "low")
+
+    def __init__(self, low: Decimal, high: Decimal | None = None) -> None:
+        self.low = low
+        self.high = low if high is None else high
+
+    def __repr__(self) -> str:
+        return f"Interval({self.low}, {self.high})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Interval) and (self.low, self.high) == (other.low, other.high)
+
+    def __hash__(self) -> int:
+        return hash((self.low, self.high))
+
+    def hull(self, other: Interval) -> Interval:
+        """The smallest interval holding both."""
+        return Interval(min(self.low, other.low), max(self.high, other.high))
+
+
+class _Ambiguous:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "AMBIGUOUS"
+
+
+AMBIGUOUS: Any = _Ambiguous()
+
+
+def _iv(value: Any) -> Any:
+    if type(value) is Decimal:
+        return Interval(value)
+    return value
+
+
+def _interval_op(op: Callable[[Interval, Interval], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if type(a) is NotAvailable:
+            return a
+        if type(b) is NotAvailable:
+            return b
+        return op(_iv(a), _iv(b))
+
+    return _lift(apply)
+
+
+def _iv_add(a: Interval, b: Interval) -> Interval:
+    return Interval(a.low + b.low, a.high + b.high)
+
+
+def _iv_sub(a: Interval, b: Interval) -> Interval:
+    return Interval(a.low - b.high, a.high - b.low)
+
+
+def _iv_mul(a: Interval, b: Interval) -> Interval:
+    products = (a.low * b.low, a.low * b.high, a.high * b.low, a.high * b.high)
+    return Interval(min(products), max(products))
+
+
+def _iv_div(a: Interval, b: Interval) -> Any:
+    if b.low <= 0 <= b.high:
+        if b.low == b.high == 0:
+            return NotAvailable("division by zero")
+        return NotAvailable("the denominator's interval includes 0")
+    return _iv_mul(a, Interval(1 / b.high, 1 / b.low))
+
+
+def _iv_pow(a: Interval, b: Interval) -> Any:
+    exponent = int(b.low)
+    if exponent < 0:
+        return _iv_div(Interval(Decimal(1)), _iv_pow(a, Interval(Decimal(-exponent))))
+    ends = (a.low**exponent, a.high**exponent)
+    if exponent % 2 == 0 and a.low <= 0 <= a.high:
+        return Interval(Decimal(0), max(ends))
+    return Interval(min(ends), max(ends))
+
+
+def _iv_neg(a: Any) -> Any:
+    if type(a) is NotAvailable:
+        return a
+    a = _iv(a)
+    return Interval(-a.high, -a.low)
+
+
+def _iv_compare(decide: Callable[[Interval, Interval], bool | None]) -> Callable[[Any, Any], Any]:
+    def apply(a: Interval, b: Interval) -> Any:
+        found = decide(a, b)
+        return AMBIGUOUS if found is None else found
+
+    return _interval_op(apply)
+
+
+def _certain(always: bool, never: bool) -> bool | None:
+    if always:
+        return True
+    if never:
+        return False
+    return None
+
+
+_IV_COMPARISONS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: _iv_compare(lambda a, b: _certain(a.high < b.low, a.low >= b.high)),
+    ast.LtE: _iv_compare(lambda a, b: _certain(a.high <= b.low, a.low > b.high)),
+    ast.Gt: _iv_compare(lambda a, b: _certain(a.low > b.high, a.high <= b.low)),
+    ast.GtE: _iv_compare(lambda a, b: _certain(a.low >= b.high, a.high < b.low)),
+    ast.Eq: _iv_compare(
+        lambda a, b: _certain(a.low == a.high == b.low == b.high, a.high < b.low or b.high < a.low)
+    ),
+    ast.NotEq: _iv_compare(
+        lambda a, b: _certain(a.high < b.low or b.high < a.low, a.low == a.high == b.low == b.high)
+    ),
+}
+
+
+def _iv_not(a: Any) -> Any:
+    if type(a) is NotAvailable or a is AMBIGUOUS:
+        return a
+    return not a
+
+
+def _iv_logic(is_and: bool) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        for value in (a, b):
+            if type(value) is NotAvailable:
+                return value
+        if is_and:
+            if a is False or b is False:
+                return False
+            return AMBIGUOUS if AMBIGUOUS in (a, b) else True
+        if a is True or b is True:
+            return True
+        return AMBIGUOUS if AMBIGUOUS in (a, b) else False
+
+    return _lift(apply)
+
+
+def _iv_choose(condition: Any, a: Any, b: Any) -> Any:
+    if type(condition) is NotAvailable:
+        return condition
+    if condition is AMBIGUOUS:
+        for value in (a, b):
+            if type(value) is NotAvailable:
+                return value
+        return _iv(a).hull(_iv(b))
+    return a if condition else b
+
+
+def _iv_where(condition: Any, a: Any, b: Any) -> Any:
+    if type(condition) is tuple or type(a) is tuple or type(b) is tuple:
+        length = next(len(v) for v in (condition, a, b) if type(v) is tuple)
+        columns = [v if type(v) is tuple else (v,) * length for v in (condition, a, b)]
+        return tuple(map(_iv_choose, *columns))
+    return _iv_choose(condition, a, b)
+
+
+def _iv_ifexp(ev: Evaluator, node: ast.IfExp) -> Any:
+    test = ev._eval(node.test)
+    if type(test) is NotAvailable:
+        return test
+    if test is AMBIGUOUS:
+        return _iv_choose(test, ev._eval(node.body), ev._eval(node.orelse))
+    return ev._eval(node.body) if test else ev._eval(node.orelse)
+
+
+def _iv_boolop(ev: Evaluator, node: ast.BoolOp) -> Any:
+    combine = _iv_logic(isinstance(node.op, ast.And))
+    return functools.reduce(combine, [ev._eval(v) for v in node.values])
+
+
+_IV_ADD = _interval_op(_iv_add)
+
+
+def _iv_sum(*args: Any) -> Any:
+    if len(args) == 1:
+        (only,) = args
+        if type(only) is tuple:
+            return functools.reduce(_IV_ADD, only, Interval(Decimal(0)))
+        return only
+    return functools.reduce(_IV_ADD, args)
+
+
+def _iv_mean(*args: Any) -> Any:
+    if len(args) == 1 and type(args[0]) is tuple:
+        items = args[0]
+        if not items:
+            return NotAvailable("mean of an empty series")
+        return _interval_op(_iv_div)(_iv_sum(items), Decimal(len(items)))
+    if len(args) == 1:
+        return args[0]
+    return _interval_op(_iv_div)(_iv_sum(*args), Decimal(len(args)))
+
+
+def _iv_extreme(pick: Callable[..., Decimal]) -> Callable[..., Any]:
+    def pairwise(a: Interval, b: Interval) -> Interval:
+        return Interval(pick(a.low, b.low), pick(a.high, b.high))
+
+    op = _interval_op(pairwise)
+
+    def apply(*args: Any) -> Any:
+        if len(args) == 1:
+            (only,) = args
+            if type(only) is tuple:
+                if not only:
+                    return NotAvailable("minimum or maximum of an empty series")
+                return functools.reduce(op, only)
+            return only
+        return functools.reduce(op, args)
+
+    return apply
+
+
+def _iv_abs(a: Any) -> Any:
+    if type(a) is NotAvailable:
+        return a
+    a = _iv(a)
+    if a.low >= 0:
+        return a
+    if a.high <= 0:
+        return Interval(-a.high, -a.low)
+    return Interval(Decimal(0), max(-a.low, a.high))
+
+
+def _iv_round(value: Any, decimals: Any = Decimal(0)) -> Any:
+    places = int(_iv(decimals).low)
+
+    def one(v: Any) -> Any:
+        if type(v) is NotAvailable:
+            return v
+        v = _iv(v)
+        return Interval(round_half_up(v.low, places), round_half_up(v.high, places))
+
+    return _lift1(one)(value)
+
+
+def _iv_constant(ev: Evaluator, node: ast.Constant) -> Any:
+    value: Any = node.value
+    return Interval(value) if type(value) is Decimal else value
+
+
+INTERVALS = Backend(
+    name="intervals",
+    operators={
+        ast.Add: _IV_ADD,
+        ast.Sub: _interval_op(_iv_sub),
+        ast.Mult: _interval_op(_iv_mul),
+        ast.Div: _interval_op(_iv_div),
+        ast.Pow: _interval_op(_iv_pow),
+        ast.USub: _lift1(_iv_neg),
+        ast.UAdd: _lift1(lambda a: a),
+        ast.Not: _lift1(_iv_not),
+        ast.And: _iv_logic(True),
+        **_IV_COMPARISONS,
+    },
+    functions={
+        "abs": _lift1(_iv_abs),
+        "coalesce": _exact_coalesce,
+        "max": _iv_extreme(max),
+        "mean": _iv_mean,
+        "min": _iv_extreme(min),
+        "round": _iv_round,
+        "sum": _iv_sum,
+        "where": _iv_where,
+    },
+    nodes={
+        ast.IfExp: _iv_ifexp,
+        ast.BoolOp: _iv_boolop,
+        ast.Compare: _chain_compare,
+        ast.Constant: _iv_constant,
+    },
+)
+
+BACKENDS: dict[str, Backend] = {b.name: b for b in (EXACT, UNITS, INTERVALS)}
 
 
 class Evaluator(SimpleEval):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
-from ._backends import EXACT, UNITS, NotAvailable, evaluator
+from ._backends import EXACT, INTERVALS, UNITS, NotAvailable, evaluator
 from ._errors import EvaluationError, FormulaError, UnitError, did_you_mean
 from ._functions import FUNCTIONS
 from ._numbers import EXACT as EXACT_CONTEXT
@@ -384,6 +384,19 @@ class Formula:
         ``NotAvailable`` object with its reason instead of an exception.
         """
         ev = evaluator(EXACT)
+        ev.names = values
+        ev.expr = self.text
+        with decimal.localcontext(EXACT_CONTEXT):
+            return ev._eval(self._tree)
+
+    def evaluate_intervals(self, values: Mapping[str, Any]) -> Any:
+        """Evaluate on :class:`~kinerja._backends.Interval` values (Decimals count as exact).
+
+        Returns the Interval holding every value the formula can take when each input is
+        anywhere in its interval, or NotAvailable. Used by replay to judge published
+        figures computed from rounded published inputs.
+        """
+        ev = evaluator(INTERVALS)
         ev.names = values
         ev.expr = self.text
         with decimal.localcontext(EXACT_CONTEXT):

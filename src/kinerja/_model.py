@@ -207,6 +207,19 @@ class Indicator(_Frozen):
     targets: dict[Year, Target] = Field(default_factory=dict)
     bands: IdText | None = Field(None, description="Id of a band set classifying the value.")
     in_force: InForce = Field(default_factory=lambda: ALWAYS)
+    order: int | None = Field(
+        None, ge=0, description="Position in the Perjanjian Kinerja (reports sort by it)."
+    )
+    tags: tuple[str, ...] = Field(
+        (), description="Free labels, e.g. 'iku' for the key indicators, 'pn3' for an output."
+    )
+    carry_forward: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="When the year's value is missing, use the last value from up to this "
+        "many years before, flagged (0: never).",
+    )
 
     @field_validator("targets", mode="before")
     @classmethod
@@ -216,6 +229,17 @@ class Indicator(_Frozen):
                 if not (isinstance(key, int) or (isinstance(key, str) and key.isdigit())):
                     raise ValueError(f"target keys are years like 2023, not {key!r}")
         return value
+
+
+class Goal(_Frozen):
+    """A sasaran (program goal) that indicators name with ``goal = "..."``."""
+
+    kind: Literal["goal"]
+    id: IdText
+    name: str = Field(min_length=1)
+    group: str | None = Field(None, description="E.g. 'utama' or 'pendukung'.")
+    order: int | None = Field(None, ge=0, description="Position in the Perjanjian Kinerja.")
+    in_force: InForce = Field(default_factory=lambda: ALWAYS)
 
 
 class Band(_Frozen):
