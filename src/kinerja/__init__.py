@@ -14,7 +14,7 @@ Example:
 from ._achievement import Status, achievement
 from ._backends import NotAvailable
 from ._catalog import Catalog
-from ._data import YearData, load_data
+from ._data import YearData, load_data, load_years
 from ._errors import (
     DataError,
     DefinitionError,
@@ -31,6 +31,7 @@ from ._model import (
     BandSet,
     Disaggregation,
     FormulaSpec,
+    Goal,
     Indicator,
     InForce,
     InputSpec,
@@ -38,6 +39,7 @@ from ._model import (
     Sampling,
 )
 from ._numbers import round_half_up
+from ._replay import Check, Replay, replay
 from ._results import (
     BandResult,
     GroupResult,
@@ -54,6 +56,7 @@ __all__ = [
     "BandResult",
     "BandSet",
     "Catalog",
+    "Check",
     "DataError",
     "DefinitionError",
     "Disaggregation",
@@ -62,6 +65,7 @@ __all__ = [
     "FormulaEngine",
     "FormulaError",
     "FormulaSpec",
+    "Goal",
     "GroupResult",
     "InForce",
     "Indicator",
@@ -72,6 +76,7 @@ __all__ = [
     "Note",
     "Problem",
     "RangeTarget",
+    "Replay",
     "Results",
     "Sampling",
     "SamplingResult",
@@ -83,5 +88,7 @@ __all__ = [
     "compile_formula",
     "load",
     "load_data",
+    "load_years",
+    "replay",
     "round_half_up",
 ]

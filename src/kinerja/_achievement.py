@@ -31,8 +31,8 @@ def achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal |
     A zero target (or zero range bound that would be divided by) has no achievement.
 
     Example:
-        >>> achievement(Decimal("91.31"), Decimal(90), "higher_is_better")
-        Decimal('101.4555555555555555555555555555555555555555555555555555555556')
+        >>> round_half_up(achievement(Decimal("91.31"), Decimal(90), "higher_is_better"), 4)
+        Decimal('101.4556')
     """
     if isinstance(target, RangeTarget):
         if target.min <= value <= target.max:

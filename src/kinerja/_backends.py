@@ -93,6 +93,16 @@ def _divide(a: Any, b: Any) -> Any:
     return a / b
 
 
+def _power(a: Any, b: Any) -> Any:
+    # The checker allows only small whole exponents; 0 ** -n has no value, 0 ** 0 is 1.
+    if type(a) is Decimal and not a:
+        if b < 0:
+            return NotAvailable("division by zero (0 to a negative power)")
+        if not b:
+            return Decimal(1)
+    return a**b
+
+
 def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
         if type(a) is NotAvailable:
@@ -175,7 +185,8 @@ def _pick(choose: Callable[[Any, Any], Any]) -> Callable[..., Any]:
             if type(only) is tuple:
                 if not only:
                     return NotAvailable("minimum or maximum of an empty series")
-                return _first_missing(only) or functools.reduce(pairwise, only)
+                missing = _first_missing(only)
+                return missing if missing is not None else functools.reduce(pairwise, only)
             return only
         return functools.reduce(lifted, args)
 
@@ -244,6 +255,18 @@ def _same_units(*args: Any) -> Any:
     return args[0]
 
 
+def _units_compare(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    # A bare number is a threshold in the other side's unit ("pm > 5"); two quantities
+    # must share a dimension, which pint checks by comparing them.
+    def apply(a: Any, b: Any) -> Any:
+        if isinstance(a, int | float) or isinstance(b, int | float):
+            return True
+        _same_units(a, b)  # pint's == and != answer False for other units instead of refusing
+        return op(a, b)
+
+    return apply
+
+
 def _units_round(value: Any, decimals: Any = 0) -> Any:
     return value
 
@@ -298,7 +321,7 @@ EXACT = Backend(
         ast.Sub: _lift(operator.sub),
         ast.Mult: _lift(operator.mul),
         ast.Div: _lift(_divide),
-        ast.Pow: _lift(operator.pow),
+        ast.Pow: _lift(_power),
         ast.USub: _lift1(operator.neg),
         ast.UAdd: _lift1(operator.pos),
         ast.Not: _lift1(_not),
@@ -330,7 +353,7 @@ UNITS = Backend(
         ast.UAdd: operator.pos,
         ast.Not: operator.not_,
         ast.And: lambda a, b: True,
-        **_COMPARISONS,
+        **{op: _units_compare(fn) for op, fn in _COMPARISONS.items()},
     },
     functions={
         "abs": abs,
@@ -651,6 +674,13 @@ class Evaluator(SimpleEval):  # type: ignore[misc]
         self.backend = backend
         for node_type, handler in backend.nodes.items():
             self.nodes[node_type] = functools.partial(handler, self)
+
+    def _eval(self, node: Any) -> Any:
+        # Only checked trees reach here: every node type is in the table, every name holds
+        # a value kinerja made (Decimal, tuple, Interval, NotAvailable, pint quantity), and
+        # calls go to the function table only. simpleeval's per-result scan for modules and
+        # forbidden functions guards trees nobody checked; here it would only cost time.
+        return self.nodes[type(node)](node)
 
 
 _local = threading.local()

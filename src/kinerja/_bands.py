@@ -28,25 +28,33 @@ def band_problems(band_set: BandSet) -> list[tuple[int, str]]:
                         "decimals, the band set's resolution",
                     )
                 )
-    ordered = sorted(enumerate(band_set.bands), key=lambda item: (item[1].min, item[1].max))
-    for (_, low), (index, high) in itertools.pairwise(ordered):
-        if high.min <= low.max:
+    bands = list(enumerate(band_set.bands))
+    for (_, low), (index, high) in itertools.combinations(bands, 2):
+        if low.min <= high.max and high.min <= low.max:
+            first, second = sorted((low, high), key=lambda b: (b.min, b.max))
             problems.append(
                 (
                     index,
-                    f"bands {low.label!r} ({low.min}-{low.max}) and {high.label!r} "
-                    f"({high.min}-{high.max}) overlap",
+                    f"bands {first.label!r} ({first.min}-{first.max}) and {second.label!r} "
+                    f"({second.min}-{second.max}) overlap",
                 )
             )
-        elif high.min - low.max > step:
+    # A gap is a stretch that no band covers between the lowest and the highest bound.
+    ordered = sorted(bands, key=lambda item: (item[1].min, item[1].max))
+    covered_to = ordered[0][1].max
+    below = ordered[0][1]
+    for index, band in ordered[1:]:
+        if band.min - covered_to > step:
             problems.append(
                 (
                     index,
-                    f"gap between bands {low.label!r} (max {low.max}) and {high.label!r} "
-                    f"(min {high.min}): values from {low.max + step} to {high.min - step} "
+                    f"gap between bands {below.label!r} (max {covered_to}) and {band.label!r} "
+                    f"(min {band.min}): values from {covered_to + step} to {band.min - step} "
                     "fall in no band",
                 )
             )
+        if band.max > covered_to:
+            covered_to, below = band.max, band
     return problems
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import decimal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ._achievement import Status, published_achievement, status
-from ._backends import NotAvailable
+from ._backends import EXACT as EXACT_BACKEND
+from ._backends import Backend, NotAvailable
 from ._bands import classify
 from ._data import Inputs, YearData, from_mapping, load_data
 from ._errors import DataError, Problem, did_you_mean
@@ -17,8 +20,7 @@ from ._formula import Formula
 from ._model import BandSet, Indicator
 from ._numbers import EXACT, round_half_up, to_decimal
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
-from ._sampling import wilson_fpc
-from ._units import is_count
+from ._units import dimensionality, is_count
 
 _ZERO = Decimal(0)
 
@@ -103,6 +105,11 @@ class Catalog:
         return tuple(self._versions)
 
     @property
+    def evaluation_order(self) -> tuple[str, ...]:
+        """Every indicator id, each after the indicators it references."""
+        return tuple(self._order)
+
+    @property
     def band_sets(self) -> Mapping[str, BandSet]:
         """Band sets by id."""
         return dict(self._band_sets)
@@ -131,7 +138,11 @@ class Catalog:
     # ------------------------------------------------------------------ evaluation
 
     def evaluate(
-        self, data: YearData | Mapping[str, Any] | str | Path, *, year: int | None = None
+        self,
+        data: YearData | Mapping[str, Any] | str | Path,
+        *,
+        year: int | None = None,
+        history: Mapping[int, Results] | None = None,
     ) -> Results:
         """Evaluate every indicator in force in ``year`` on ``data``.
 
@@ -139,6 +150,7 @@ class Catalog:
             data: :class:`YearData`, a path to a data TOML file, or a mapping
                 (``{"demo.ikpa": {"deviasi": "73.22", ...}}``).
             year: The year to evaluate; defaults to the data's own ``year``.
+            history: Results of earlier years, for indicators with ``carry_forward``.
 
         Returns:
             :class:`Results` in file order. An indicator whose inputs are missing is
@@ -178,7 +190,13 @@ class Catalog:
             if entry is None:
                 continue
             result = self._evaluate_entry(
-                entry, year_data.values.get(ident), published, chosen, year_data.source
+                entry,
+                year_data.values.get(ident),
+                published,
+                chosen,
+                year_data.source,
+                reported=year_data.reported.get(ident),
+                history=history,
             )
             by_id[ident] = result
             published[ident] = (
@@ -187,6 +205,26 @@ class Catalog:
                 else NotAvailable(f"indicator {ident!r} has no value in {chosen}")
             )
         return Results(chosen, tuple(by_id[i] for i in self._versions if i in by_id))
+
+    def evaluate_years(self, years: Iterable[YearData]) -> dict[int, Results]:
+        """Evaluate several years in ascending order, each with the earlier ones as history.
+
+        Example:
+            >>> history = catalog.evaluate_years(kinerja.load_years("examples/rehsos-2023/data"))  # doctest: +SKIP
+            >>> history[2023]["rehsos.akip"].origin_year  # doctest: +SKIP
+            2022
+        """
+        ordered = sorted(years, key=lambda d: d.year if d.year is not None else 0)
+        done: dict[int, Results] = {}
+        for data in ordered:
+            if data.year is None:
+                raise DataError([Problem("the data file does not say its year", file=data.source)])
+            if data.year in done:
+                raise DataError(
+                    [Problem(f"two data files for {data.year}", file=data.source, key="year")]
+                )
+            done[data.year] = self.evaluate(data, year=data.year, history=done)
+        return done
 
     def evaluate_indicator(
         self, indicator_id: str, inputs: Mapping[str, Any], *, year: int
@@ -202,13 +240,43 @@ class Catalog:
         """
         entry = self.compiled(indicator_id, year)
         if entry is None:
-            raise DataError([Problem(f"no definition of {indicator_id!r} is in force in {year}")])
+            raise DataError(
+                [
+                    Problem(
+                        f"no definition of {indicator_id!r} is in force in {year}",
+                        indicator=indicator_id,
+                        suggestion=did_you_mean(indicator_id, list(self._versions)),
+                    )
+                ]
+            )
+        declared = entry.definition.inputs
         values: dict[str, Any] = {}
+        problems: list[Problem] = []
         for name, raw in inputs.items():
-            if type(raw) is Decimal:
-                values[name] = raw
-            else:
-                values[name] = from_mapping({"x": {name: _python_numbers(raw)}}).values["x"][None][name]
+            spec = declared.get(name)
+            if spec is None:
+                problems.append(
+                    Problem(
+                        f"{indicator_id!r} has no input {name!r}",
+                        indicator=indicator_id,
+                        key=name,
+                        suggestion=did_you_mean(name, list(declared)),
+                    )
+                )
+                continue
+            try:
+                value = raw if type(raw) is Decimal else _python_value(raw)
+            except ValueError as exc:
+                problems.append(Problem(str(exc), indicator=indicator_id, key=name))
+                continue
+            if spec.indicator is None:
+                issue = _input_problem(name, spec.over, spec.unit, value)
+                if issue:
+                    problems.append(Problem(issue, indicator=indicator_id, key=name))
+                    continue
+            values[name] = value
+        if problems:
+            raise DataError(problems)
         published = {
             ref: values.pop(name) for name, ref in entry.references.items() if name in values
         }
@@ -291,28 +359,10 @@ class Catalog:
                             "remove it: kinerja computes it",
                         )
                         continue
-                    if spec.over is not None and not isinstance(value, tuple):
-                        add(
-                            f"input {name!r} is a series over {spec.over!r}: give a list",
-                            path,
-                            ident,
-                        )
+                    issue = _input_problem(name, spec.over, spec.unit, value)
+                    if issue:
+                        add(issue, path, ident)
                         continue
-                    if spec.over is None and isinstance(value, tuple):
-                        add(f"input {name!r} is one value, not a list", path, ident)
-                        continue
-                    numbers = value if isinstance(value, tuple) else (value,)
-                    if (
-                        spec.unit is not None
-                        and is_count(spec.unit)
-                        and any(v < 0 for v in numbers)
-                    ):
-                        add(
-                            f"input {name!r} is a count of {spec.unit} and cannot be negative (got "
-                            f"{', '.join(str(v) for v in numbers if v < 0)})",
-                            path,
-                            ident,
-                        )
                     if isinstance(value, tuple):
                         seen = lengths.setdefault(f"{group}:{spec.over}", {})
                         seen.setdefault(len(value), name)
@@ -335,6 +385,9 @@ class Catalog:
         published: Mapping[str, Decimal | NotAvailable],
         year: int,
         source: str | None,
+        *,
+        reported: Decimal | None = None,
+        history: Mapping[int, Results] | None = None,
     ) -> IndicatorResult:
         definition = entry.definition
         notes: list[Note] = []
@@ -343,61 +396,56 @@ class Catalog:
             for name, ref in entry.references.items()
         }
         data_groups: Mapping[str | None, Inputs] = groups or {}
-        if not data_groups and any(n not in entry.references for n in entry.formula.names):
-            notes.append(Note(f"no data for {definition.id} in {year}"))
-
-        def inputs_of(group: str | None, raw: Inputs) -> dict[str, Any]:
-            values: dict[str, Any] = dict(references)
-            for name in definition.inputs:
-                if name in values:
-                    continue
-                found = raw.get(name)
-                if found is None:
-                    where = f" for group {group!r}" if group is not None else ""
-                    values[name] = NotAvailable(f"input {name!r} is missing{where}")
-                else:
-                    values[name] = found
-            return values
+        origin: Literal["computed", "reported", "carried_forward"] = "computed"
+        origin_year = year
+        per_group = inputs_for(entry, data_groups, references)
+        numbers = compute(entry, per_group, EXACT_BACKEND)
+        value: Any = numbers.value
+        needs_data = any(n not in entry.references for n in entry.formula.names)
+        if not data_groups and needs_data:
+            carried = _carried(entry, year, history)
+            if reported is not None:
+                value, origin = reported, "reported"
+                notes.append(Note(f"value as reported for {year}; its inputs are not published"))
+            elif carried is not None:
+                value, origin, origin_year = carried[1], "carried_forward", carried[0]
+                notes.append(
+                    Note(
+                        f"no {year} value: the {carried[0]} value is carried forward "
+                        f"(carry_forward = {definition.carry_forward})"
+                    )
+                )
+            else:
+                notes.append(Note(f"no data for {definition.id} in {year}"))
+        elif reported is not None and isinstance(value, Decimal):
+            places = definition.decimals
+            if round_half_up(value, places) != round_half_up(reported, places):
+                notes.append(
+                    Note(f"computed {value} differs from the reported value {reported}", "warning")
+                )
 
         group_results: dict[str, GroupResult] = {}
-        named_groups = [(g, raw) for g, raw in data_groups.items() if g is not None]
         labels = definition.disaggregation.groups or {} if definition.disaggregation else {}
-        if named_groups:
-            per_group = [(g, inputs_of(g, raw)) for g, raw in named_groups]
-            parts = []
-            for group, values in per_group:
-                exact, num, den = self._compute(entry, values)
-                parts.append((num, den))
-                self._ratio_warning(entry, num, den, notes, group)
-                rounded = (
-                    round_half_up(exact, definition.decimals)
-                    if isinstance(exact, Decimal)
-                    else None
-                )
-                group_results[group] = GroupResult(
-                    group=group,
-                    label=labels.get(group),
-                    value=rounded,
-                    exact=exact if isinstance(exact, Decimal) else None,
-                    sampling=self._sampling(entry, [values], exact),
-                )
-            if entry.numerator is not None:
-                total_num = _sum([p[0] for p in parts])
-                total_den = _sum([p[1] for p in parts])
-                value = _ratio(total_num, total_den, entry.factor)
-                num, den = total_num, total_den
-            else:
-                summed = dict(references)
-                for name in definition.inputs:
-                    if name not in summed:
-                        summed[name] = _sum([values[name] for _, values in per_group])
-                value, num, den = self._compute(entry, summed)
+        for (group, values), (exact, num, den) in zip(per_group, numbers.groups, strict=True):
+            if group is None:
+                continue
+            self._ratio_warning(entry, num, den, notes, group)
+            group_results[group] = GroupResult(
+                group=group,
+                label=labels.get(group),
+                value=round_half_up(exact, definition.decimals)
+                if isinstance(exact, Decimal)
+                else None,
+                exact=exact if isinstance(exact, Decimal) else None,
+                sampling=self._sampling(entry, [values], exact),
+                note=f"no value: {exact.reason}" if isinstance(exact, NotAvailable) else None,
+            )
+        sampling = None
+        if origin == "computed":
             sampling = self._sampling(entry, [v for _, v in per_group], value)
-        else:
-            values = inputs_of(None, data_groups.get(None, {}))
-            value, num, den = self._compute(entry, values)
-            sampling = self._sampling(entry, [values], value)
-        self._ratio_warning(entry, num, den, notes, None)
+            if sampling is not None and sampling.note:
+                notes.append(Note(f"no confidence interval: {sampling.note}"))
+            self._ratio_warning(entry, numbers.numerator, numbers.denominator, notes, None)
 
         target = definition.targets.get(year)
         exact_value = value if isinstance(value, Decimal) else None
@@ -443,22 +491,15 @@ class Catalog:
             band=band,
             notes=tuple(notes),
             source=entry.file,
+            origin=origin,
+            origin_year=origin_year,
         )
-
-    @staticmethod
-    def _compute(entry: CompiledIndicator, values: Mapping[str, Any]) -> tuple[Any, Any, Any]:
-        """Value, numerator and denominator (the last two only for the ratio form)."""
-        if entry.numerator is not None and entry.denominator is not None:
-            num = entry.numerator.evaluate_exact(values)
-            den = entry.denominator.evaluate_exact(values)
-            return _ratio(num, den, entry.factor), num, den
-        return entry.formula.evaluate_exact(values), None, None
 
     @staticmethod
     def _ratio_warning(
         entry: CompiledIndicator, num: Any, den: Any, notes: list[Note], group: str | None
     ) -> None:
-        if not entry.same_unit_ratio or entry.definition.unit != "percent":
+        if not entry.same_unit_ratio or not _is_percent(entry):
             return
         if isinstance(num, Decimal) and isinstance(den, Decimal) and num > den:
             where = f" in group {group!r}" if group is not None else ""
@@ -476,47 +517,167 @@ class Catalog:
         if spec is None:
             return None
         decimals = entry.definition.decimals
-        n = _sum([v.get(spec.sample) for v in inputs])
-        population = _sum([v.get(spec.population) for v in inputs])
+        n = _total([v[spec.sample] for v in inputs], EXACT_BACKEND)
+        population = _total([v[spec.population] for v in inputs], EXACT_BACKEND)
         if not isinstance(n, Decimal) or not isinstance(population, Decimal):
             return None
         fraction = EXACT.divide(n, population) if population else None
         note = None
-        ci = None
+        proportion = None
         if not isinstance(value, Decimal):
             note = "no value, so no confidence interval"
         elif n <= 0 or n > population:
             note = f"sample {n} does not fit in population {population}"
         else:
-            p = EXACT.divide(value, entry.factor)
-            if not _ZERO <= p <= 1:
-                note = "the value is not a proportion of the sample"
+            proportion = EXACT.divide(value, entry.factor)
+            if not _ZERO <= proportion <= 1:
+                note, proportion = "the value is not a proportion of the sample", None
+        return SamplingResult(n, population, fraction, decimals, proportion, entry.factor, note)
+
+
+@dataclass(frozen=True, slots=True)
+class Computation:
+    """An indicator's numbers on one backend, before rounding.
+
+    ``groups`` holds (value, numerator, denominator) for each input mapping given to
+    :func:`compute`, in order; numerator and denominator only for the ratio form.
+    """
+
+    value: Any
+    numerator: Any
+    denominator: Any
+    groups: tuple[tuple[Any, Any, Any], ...]
+
+
+def inputs_for(
+    entry: CompiledIndicator,
+    data_groups: Mapping[str | None, Mapping[str, Any]],
+    references: Mapping[str, Any],
+) -> list[tuple[str | None, dict[str, Any]]]:
+    """Each group's complete input mapping (missing inputs become NotAvailable)."""
+    definition = entry.definition
+
+    def complete(group: str | None, raw: Mapping[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = dict(references)
+        for name in definition.inputs:
+            if name in values:
+                continue
+            found = raw.get(name)
+            if found is None:
+                where = f" for group {group!r}" if group is not None else ""
+                values[name] = NotAvailable(f"input {name!r} is missing{where}")
             else:
-                interval = wilson_fpc(EXACT.multiply(p, n), n, population)
-                ci = (
-                    EXACT.multiply(interval.low, entry.factor),
-                    EXACT.multiply(interval.high, entry.factor),
-                )
-        return SamplingResult(n, population, fraction, ci, decimals, note)
+                values[name] = found
+        return values
+
+    named: list[tuple[str | None, dict[str, Any]]] = [
+        (g, complete(g, raw)) for g, raw in data_groups.items() if g is not None
+    ]
+    return named or [(None, complete(None, data_groups.get(None, {})))]
 
 
-def _sum(values: list[Any]) -> Any:
+def _ratio(num: Any, den: Any, factor: Decimal, backend: Backend) -> Any:
+    if type(num) is NotAvailable:
+        return num
+    if type(den) is NotAvailable:
+        return den
+    if type(den) is Decimal and not den:
+        return NotAvailable("the denominator is 0")
+    divide = backend.operators[ast.Div]
+    return backend.operators[ast.Mult](divide(num, den), factor)
+
+
+def _total(values: list[Any], backend: Backend) -> Any:
+    add = backend.operators[ast.Add]
     total: Any = _ZERO
     for value in values:
-        if value is None:
-            return NotAvailable("a value is missing")
-        total = total + value
+        if type(value) is NotAvailable:
+            return value
+        total = add(total, value)
     return total
 
 
-def _ratio(num: Any, den: Any, factor: Decimal) -> Any:
-    if isinstance(num, NotAvailable):
-        return num
-    if isinstance(den, NotAvailable):
-        return den
-    if not den:
-        return NotAvailable("the denominator is 0")
-    return EXACT.multiply(EXACT.divide(num, den), factor)
+def compute(
+    entry: CompiledIndicator, per_group: list[tuple[str | None, dict[str, Any]]], backend: Backend
+) -> Computation:
+    """Evaluate one indicator on ``backend``: each group, and the total.
+
+    The total of a ratio is the ratio of the summed numerators and denominators; the total
+    of another form is its formula on the inputs summed over groups. The same code serves
+    the exact path and replay's interval path: only the backend's tables differ.
+    """
+    with decimal.localcontext(EXACT):
+        return _compute(entry, per_group, backend)
+
+
+def _compute(
+    entry: CompiledIndicator, per_group: list[tuple[str | None, dict[str, Any]]], backend: Backend
+) -> Computation:
+    rows: list[tuple[Any, Any, Any]] = []
+    if entry.numerator is not None and entry.denominator is not None:
+        for _, values in per_group:
+            num = entry.numerator.evaluate_on(backend, values)
+            den = entry.denominator.evaluate_on(backend, values)
+            rows.append((_ratio(num, den, entry.factor, backend), num, den))
+        if len(rows) == 1:
+            return Computation(rows[0][0], rows[0][1], rows[0][2], tuple(rows))
+        num = _total([r[1] for r in rows], backend)
+        den = _total([r[2] for r in rows], backend)
+        return Computation(_ratio(num, den, entry.factor, backend), num, den, tuple(rows))
+    for _, values in per_group:
+        rows.append((entry.formula.evaluate_on(backend, values), None, None))
+    if len(rows) == 1:
+        return Computation(rows[0][0], None, None, tuple(rows))
+    summed: dict[str, Any] = {}
+    for name, first in per_group[0][1].items():
+        if name in entry.references:
+            summed[name] = first
+        else:
+            summed[name] = _total([values[name] for _, values in per_group], backend)
+    return Computation(entry.formula.evaluate_on(backend, summed), None, None, tuple(rows))
+
+
+def _is_percent(entry: CompiledIndicator) -> bool:
+    """A same-unit ratio scaled to a percentage (any alias of percent, factor 100)."""
+    unit = entry.definition.unit
+    return entry.factor == 100 and (
+        unit in {"percent", "persen"} or dimensionality(unit) == "dimensionless"
+    )
+
+
+def _carried(
+    entry: CompiledIndicator, year: int, history: Mapping[int, Results] | None
+) -> tuple[int, Decimal] | None:
+    """(year, exact value) of the latest earlier value within ``carry_forward`` years."""
+    if not history or not entry.definition.carry_forward:
+        return None
+    for back in range(1, entry.definition.carry_forward + 1):
+        earlier = history.get(year - back)
+        if earlier is not None and entry.id in earlier:
+            found = earlier[entry.id]
+            if found.exact is not None:
+                return year - back, found.exact
+    return None
+
+
+def _python_value(raw: Any) -> Any:
+    """One input value given in Python: a number, dot-decimal text, or a list of them."""
+    if isinstance(raw, list | tuple):
+        return tuple(to_decimal(v) for v in raw)
+    return to_decimal(raw)
+
+
+def _input_problem(name: str, over: str | None, unit: str | None, value: Any) -> str | None:
+    """Why a value does not fit its input declaration (shape, sign of counts), or None."""
+    if over is not None and not isinstance(value, tuple):
+        return f"input {name!r} is a series over {over!r}: give a list"
+    if over is None and isinstance(value, tuple):
+        return f"input {name!r} is one value, not a list"
+    numbers = value if isinstance(value, tuple) else (value,)
+    if unit is not None and is_count(unit) and any(v < 0 for v in numbers):
+        negative = ", ".join(str(v) for v in numbers if v < 0)
+        return f"input {name!r} is a count of {unit} and cannot be negative (got {negative})"
+    return None
 
 
 def _python_numbers(value: Any) -> Any:

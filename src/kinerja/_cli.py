@@ -123,6 +123,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from ._replay import render_replay, replay
+
+    catalog = load(args.definitions)
+    result = replay(catalog, args.example, year=args.year)
+    if args.format == "json":
+        print(result.to_json())
+    else:
+        print(render_replay(result))
+    if args.strict and result.summary["mismatch"]:
+        return 1
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kinerja",
@@ -143,6 +157,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--format", choices=("table", "json"), default="table")
     evaluate.set_defaults(run=_cmd_evaluate)
+
+    replay = sub.add_parser(
+        "replay", help="recompute a published report and judge every printed figure"
+    )
+    replay.add_argument("definitions", metavar="DEFINITIONS", help="folder of definitions")
+    replay.add_argument(
+        "example", metavar="EXAMPLE_DIR", help="folder with data/*.toml and published.toml"
+    )
+    replay.add_argument("--year", type=int, metavar="YEAR", help="the report year")
+    replay.add_argument("--format", choices=("table", "json"), default="table")
+    replay.add_argument(
+        "--strict", action="store_true", help="exit 1 when any printed figure is a mismatch"
+    )
+    replay.set_defaults(run=_cmd_replay)
     return parser
 
 

@@ -18,19 +18,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ._errors import DataError, Problem
+from ._errors import DataError, Problem, did_you_mean
 from ._numbers import to_decimal
 from ._toml import key_lines, line_of, read_toml
 
 Value = Decimal | tuple[Decimal, ...]
 Inputs = Mapping[str, Value]
 
+_TOP_LEVEL = ("year", "values", "reported")
+
 _INDONESIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+,\d+$")
+_DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_UNKNOWN_WORDS = frozenset(
+    {"", "-", "--", "n/a", "na", "nan", "null", "none", "kosong", "tidak ada"}
+)
+_LEAVE_OUT = "leave the input out when its value is unknown: the indicator is then n/a"
+# Top-level keys planners write for 'year' and 'values' (Indonesian, or near misses).
+_TOP_LEVEL_ALIASES = {"tahun": "year", "nilai": "values", "data": "values", "value": "values"}
 
 
 @dataclass(frozen=True)
@@ -48,47 +57,156 @@ class YearData:
     values: Mapping[str, Mapping[str | None, Inputs]]
     source: str | None = None
     lines: Mapping[tuple[str | int, ...], int] = field(default_factory=dict, repr=False)
+    reported: Mapping[str, Decimal] = field(default_factory=dict)
+    reported_sources: Mapping[str, str] = field(default_factory=dict)
 
     def where(self, *path: str | int) -> tuple[str | None, int | None]:
         """File and line of a key path under ``values`` (for messages)."""
         return self.source, line_of(dict(self.lines), ("values", *path))
 
 
-def _number_problem(value: Any) -> str:
-    if isinstance(value, str):
-        text = value.strip()
-        if _INDONESIAN_NUMBER.match(text) and ("," in text or text.count(".") > 1):
-            fixed = text.replace(".", "").replace(",", ".")
+class _BadValueError(ValueError):
+    """A value that is not a usable number: what is wrong, and what to write instead."""
+
+    def __init__(self, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestion = suggestion
+
+
+def number_text_hint(text: str) -> tuple[str | None, str] | None:
+    """For number-like text: a note on its format (or None) and what to write instead.
+
+    Returns None for text that does not look like a formatted number.
+
+    Example:
+        >>> number_text_hint("1.234,5")
+        ('in Indonesian number format', 'write 1234.5: a dot for decimals, no thousands separator, no quotes')
+    """
+    text = text.strip()
+    if _INDONESIAN_NUMBER.match(text) and "," in text:
+        fixed = text.replace(".", "").replace(",", ".")
+        return (
+            "in Indonesian number format",
+            f"write {fixed}: a dot for decimals, no thousands separator, no quotes",
+        )
+    if _DOTTED_THOUSANDS.match(text):
+        whole = text.replace(".", "")
+        if text.count(".") > 1:
             return (
-                f"expected a number, got the text {value!r}; it looks like Indonesian "
-                f"number format: write {fixed} (a dot for decimals, no thousands separator)"
+                "with dots between thousands",
+                f"write {whole}: no thousands separator, no quotes",
             )
-        return f"expected a number, got the text {value!r}; remove the quotes"
+        return (
+            None,
+            f"write {whole} if the dot separates thousands, or {text} if it is a decimal "
+            "point; either way without quotes",
+        )
+    return None
+
+
+def _number_problem(value: Any) -> _BadValueError:
+    if isinstance(value, str):
+        hint = number_text_hint(value)
+        if hint is not None:
+            note, fix = hint
+            return _BadValueError(
+                f"expected a number, got the text {value!r}" + (f", {note}" if note else ""), fix
+            )
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            number = None
+        if number is not None and number.is_finite():
+            return _BadValueError(
+                f"expected a number, got the text {value!r}",
+                f"remove the quotes: write {value.strip()}",
+            )
+        if value.strip().lower() in _UNKNOWN_WORDS:
+            return _BadValueError(f"expected a number, got the text {value!r}", _LEAVE_OUT)
+        return _BadValueError(
+            f"expected a number, got the text {value!r}",
+            "write the number in digits, without quotes",
+        )
     if isinstance(value, bool):
-        return f"expected a number, got {str(value).lower()}"
-    if isinstance(value, Decimal) and not value.is_finite():
-        return f"expected a finite number, got {value}"
-    return f"expected a number, got {type(value).__name__}"
+        return _BadValueError(f"expected a number, got {str(value).lower()}")
+    if isinstance(value, Decimal | float) and Decimal(str(value)).is_nan():
+        return _BadValueError("expected a number, got nan (not a number)", _LEAVE_OUT)
+    if isinstance(value, Decimal | float) and not Decimal(str(value)).is_finite():
+        sign = "-" if value < 0 else ""
+        return _BadValueError(f"expected a finite number, got {sign}inf", _LEAVE_OUT)
+    if isinstance(value, list | tuple):
+        return _BadValueError("expected a number, got a list")
+    if isinstance(value, Mapping):
+        return _BadValueError("expected a number, got a table")
+    if value is None:
+        return _BadValueError("expected a number, got None", _LEAVE_OUT)
+    return _BadValueError(f"expected a number, got {type(value).__name__} {value!r}")
 
 
 def _convert(value: Any) -> Value:
-    """Raise ValueError with a planner-readable reason when ``value`` is not usable."""
+    """Raise :class:`_BadValueError` with a planner-readable reason when ``value`` is not usable."""
     if isinstance(value, list | tuple):
         items = []
         for position, item in enumerate(value, start=1):
-            if isinstance(item, list | tuple | dict):
-                raise ValueError(f"item {position} of the list is not a number")
+            if isinstance(item, str | bool | list | tuple | Mapping):
+                bad = _number_problem(item)
+                raise _BadValueError(f"item {position} of the list: {bad.message}", bad.suggestion)
             try:
                 items.append(to_decimal(item))
             except ValueError:
-                raise ValueError(f"item {position} of the list: {_number_problem(item)}") from None
+                bad = _number_problem(item)
+                raise _BadValueError(
+                    f"item {position} of the list: {bad.message}", bad.suggestion
+                ) from None
         return tuple(items)
     if isinstance(value, str | bool):
-        raise ValueError(_number_problem(value))
+        raise _number_problem(value)
     try:
         return to_decimal(value)
     except ValueError:
-        raise ValueError(_number_problem(value)) from None
+        raise _number_problem(value) from None
+
+
+def _reported(
+    document: Mapping[str, Any], problem: Any
+) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """The ``[reported."id"]`` tables: values published without their inputs."""
+    reported: dict[str, Decimal] = {}
+    sources: dict[str, str] = {}
+    raw = document.get("reported", {})
+    if not isinstance(raw, Mapping):
+        problem("reported must be a table of indicators", ("reported",))
+        return reported, sources
+    for indicator, entry in raw.items():
+        path = ("reported", indicator)
+        if not isinstance(entry, Mapping) or "value" not in entry:
+            problem(
+                'expected value = ... (and optionally source = "...")',
+                path,
+                indicator,
+                suggestion=f'write [reported."{indicator}"] with value = 80.09',
+            )
+            continue
+        for extra in sorted(set(entry) - {"value", "source"}):
+            problem(
+                f"unknown key {extra!r}",
+                (*path, extra),
+                indicator,
+                suggestion="a reported value has only value and source",
+            )
+        try:
+            converted = _convert(entry["value"])
+        except ValueError as exc:
+            problem(str(exc), (*path, "value"), indicator)
+            continue
+        if isinstance(converted, tuple):
+            problem("a reported value is one number, not a list", (*path, "value"), indicator)
+            continue
+        reported[indicator] = converted
+        if isinstance(entry.get("source"), str):
+            sources[indicator] = entry["source"]
+    return reported, sources
 
 
 def _is_input_value(value: Any) -> bool:
@@ -122,14 +240,25 @@ def build(
             )
         )
 
-    unknown = sorted(set(document) - {"year", "values"})
+    unknown = sorted(set(document) - set(_TOP_LEVEL))
     for key in unknown:
+        alias = _TOP_LEVEL_ALIASES.get(key.lower())
         problem(
-            f"unknown key {key!r}", (key,), suggestion="a data file has only 'year' and [values]"
+            f"unknown key {key!r}",
+            (key,),
+            suggestion=(f"did you mean {alias!r}?" if alias else did_you_mean(key, _TOP_LEVEL))
+            or "a data file has only year = ..., [values] and [reported] tables",
         )
+    reported, reported_sources = _reported(document, problem)
     year = document.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        problem(f"year must be a whole number like 2023, got {year!r}", ("year",))
+        problem(
+            f"year must be a whole number like 2023, got {year!r}",
+            ("year",),
+            suggestion=f"remove the quotes: year = {year.strip()}"
+            if isinstance(year, str) and year.strip().isdigit()
+            else None,
+        )
         year = None
     raw_values = document.get("values", {})
     values: dict[str, dict[str | None, dict[str, Value]]] = {}
@@ -164,17 +293,29 @@ def build(
                     else ("values", indicator, group, name)
                 )
                 if isinstance(raw, Mapping):
-                    problem("groups cannot be nested", path, indicator)
+                    problem(
+                        "groups cannot be nested",
+                        path,
+                        indicator,
+                        "a group's table holds only input = value lines",
+                    )
                     continue
                 try:
                     converted[name] = _convert(raw)
-                except ValueError as exc:
-                    problem(str(exc), path, indicator)
+                except _BadValueError as exc:
+                    problem(exc.message, path, indicator, exc.suggestion)
             groups[group] = converted
         values[indicator] = groups
     if problems:
         raise DataError(problems)
-    return YearData(year=year, values=values, source=source, lines=dict(lines))
+    return YearData(
+        year=year,
+        values=values,
+        source=source,
+        lines=dict(lines),
+        reported=reported,
+        reported_sources=reported_sources,
+    )
 
 
 def load_data(path: str | Path) -> YearData:
@@ -207,5 +348,47 @@ def from_mapping(data: Mapping[str, Any], *, year: int | None = None) -> YearDat
     else:
         built = build({"values": dict(data)})
     if year is not None and built.year is None:
-        return YearData(year=year, values=built.values, source=built.source, lines=built.lines)
+        return replace(built, year=year)
     return built
+
+
+def load_years(path: str | Path) -> list[YearData]:
+    """Read every data file in a folder (one year each), sorted by year.
+
+    Raises:
+        DataError: a file is unreadable or invalid, lacks ``year``, or two files hold
+            the same year (every problem is listed).
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataError([Problem("no such data folder", file=str(path))])
+    found: list[YearData] = []
+    problems: list[Problem] = []
+    for file in sorted(folder.glob("*.toml")):
+        try:
+            data = load_data(file)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        if data.year is None:
+            problems.append(
+                Problem(
+                    "this data file does not say its year",
+                    file=str(file),
+                    key="year",
+                    suggestion="add year = 2023 at the top",
+                )
+            )
+            continue
+        twin = next((d for d in found if d.year == data.year), None)
+        if twin is not None:
+            problems.append(
+                Problem(f"{twin.source} is also for {data.year}", file=str(file), key="year")
+            )
+            continue
+        found.append(data)
+    if problems:
+        raise DataError(problems)
+    if not found:
+        raise DataError([Problem("no .toml data files here", file=str(path))])
+    return sorted(found, key=lambda d: d.year or 0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
 
 
 class KinerjaError(Exception):
@@ -130,6 +130,23 @@ class DataError(_ProblemListError):
 
 
 def did_you_mean(word: str, candidates: Sequence[str] | Iterable[str]) -> str | None:
-    """Return a ``did you mean 'x'?`` hint for a misspelt name, or None."""
-    matches = get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean {matches[0]!r}?" if matches else None
+    """Return a ``did you mean 'x'?`` hint for a misspelt name, or None.
+
+    When two candidates are equally close (``persn``: ``person`` and ``persen``), both are
+    offered, so that the hint never picks one of them at random.
+
+    Example:
+        >>> did_you_mean("polarty", ["polarity", "name"])
+        "did you mean 'polarity'?"
+        >>> did_you_mean("persn", ["person", "persen", "point"])
+        "did you mean 'person' or 'persen'?"
+    """
+    pool = list(dict.fromkeys(candidates))
+    matches = get_close_matches(word, pool, n=3, cutoff=0.6)
+    if not matches:
+        # A shortened name ('higher' for 'higher_is_better') is too far for difflib.
+        starts = [c for c in pool if len(word) >= 3 and c.startswith(word)]
+        return f"did you mean {starts[0]!r}?" if len(starts) == 1 else None
+    scores = [SequenceMatcher(None, match, word).ratio() for match in matches]
+    best = [m for m, score in zip(matches, scores, strict=True) if score == scores[0]][:2]
+    return "did you mean " + " or ".join(repr(m) for m in best) + "?"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
-from ._backends import EXACT, INTERVALS, UNITS, NotAvailable, evaluator
+from ._backends import EXACT, INTERVALS, UNITS, Backend, NotAvailable, evaluator
 from ._errors import EvaluationError, FormulaError, UnitError, did_you_mean
 from ._functions import FUNCTIONS
 from ._numbers import EXACT as EXACT_CONTEXT
@@ -87,6 +87,9 @@ class _Checker:
         self.names = names
         self.used: set[str] = set()
         self.count = 0
+        self.line_starts = [0]
+        for line in text.splitlines(keepends=True):
+            self.line_starts.append(self.line_starts[-1] + len(line))
         self.rules: dict[type, Any] = {
             ast.BinOp: self._binop,
             ast.UnaryOp: self._unary,
@@ -97,6 +100,14 @@ class _Checker:
             ast.Name: self._name,
             ast.Constant: self._constant,
         }
+
+    def segment(self, node: ast.expr) -> str:
+        """The source text of ``node`` (formulas are ASCII, so offsets are characters)."""
+        if node.end_lineno is None or node.end_col_offset is None:
+            return ""
+        start = self.line_starts[node.lineno - 1] + node.col_offset
+        end = self.line_starts[node.end_lineno - 1] + node.end_col_offset
+        return self.text[start:end]
 
     def fail(
         self, reason: str, node: ast.AST | None = None, suggestion: str | None = None
@@ -218,7 +229,12 @@ class _Checker:
 
     def _call(self, node: ast.Call, depth: int) -> _Type:
         if not isinstance(node.func, ast.Name):
-            return self.check(node.func, depth)  # an attribute or worse: refused there
+            self.check(node.func, depth)  # an attribute or a subscript is refused there
+            self.fail(
+                "only the formula language's functions can be called "
+                f"({', '.join(sorted(FUNCTIONS))})",
+                node,
+            )
         name = node.func.id
         spec = FUNCTIONS.get(name)
         if spec is None:
@@ -284,7 +300,7 @@ class _Checker:
                 type(value), repr(value)
             )
             self.fail(f"{what} cannot appear in a formula; only numbers can", node)
-        source = ast.get_source_segment(self.text, node) or repr(value)
+        source = self.segment(node) or repr(value)
         if len(source) > self.engine.max_literal_length:
             self.fail(
                 f"the number {source[:20]}... is longer than {self.engine.max_literal_length} characters",
@@ -377,17 +393,26 @@ class Formula:
         assert isinstance(result, Decimal)
         return result if decimals is None else round_half_up(result, decimals)
 
+    def evaluate_on(self, backend: Backend, values: Mapping[str, Any]) -> Any:
+        """Evaluate on any backend (with its own kind of values), in the exact Decimal context."""
+        ev = evaluator(backend)
+        ev.names = values
+        ev.expr = self.text
+        with decimal.localcontext(EXACT_CONTEXT):
+            try:
+                return ev._eval(self._tree)
+            except decimal.Overflow:
+                return NotAvailable("the result is too large to represent")
+            except decimal.InvalidOperation:
+                return NotAvailable("the result is not a number (invalid operation)")
+
     def evaluate_exact(self, values: Mapping[str, Any]) -> Any:
         """Evaluate on values that are already Decimals, tuples of them, or NotAvailable.
 
         The fast path used by catalogs: no conversion, and n/a comes back as a
         ``NotAvailable`` object with its reason instead of an exception.
         """
-        ev = evaluator(EXACT)
-        ev.names = values
-        ev.expr = self.text
-        with decimal.localcontext(EXACT_CONTEXT):
-            return ev._eval(self._tree)
+        return self.evaluate_on(EXACT, values)
 
     def evaluate_intervals(self, values: Mapping[str, Any]) -> Any:
         """Evaluate on :class:`~kinerja._backends.Interval` values (Decimals count as exact).
@@ -396,11 +421,7 @@ class Formula:
         anywhere in its interval, or NotAvailable. Used by replay to judge published
         figures computed from rounded published inputs.
         """
-        ev = evaluator(INTERVALS)
-        ev.names = values
-        ev.expr = self.text
-        with decimal.localcontext(EXACT_CONTEXT):
-            return ev._eval(self._tree)
+        return self.evaluate_on(INTERVALS, values)
 
     def infer_unit(self, units: Mapping[str, str]) -> Any:
         """Evaluate once on pint quantities and return the result's pint unit.
@@ -458,7 +479,7 @@ def _unit_reason(exc: Exception) -> str:
 
 
 def _exact_value(name: str, value: Any, text: str) -> Any:
-    if type(value) is Decimal:
+    if type(value) is Decimal and value.is_finite() and len(value.as_tuple().digits) <= 45:
         return value
     if isinstance(value, list | tuple):
         try:
@@ -506,7 +527,7 @@ class FormulaEngine:
         self,
         *,
         max_length: int = 1000,
-        max_depth: int = 32,
+        max_depth: int = 64,
         max_nodes: int = 400,
         max_exponent: int = 4,
         max_literal_length: int = 40,
@@ -574,6 +595,14 @@ class FormulaEngine:
             )
         if not text.strip():
             raise FormulaError("the formula is empty")
+        if not text.isascii():
+            position = next(i for i, ch in enumerate(text) if not ch.isascii())
+            raise FormulaError(
+                f"the formula contains the non-ASCII character {text[position]!r}; formulas "
+                "are written with ASCII letters, digits and operators",
+                expression=text,
+                column=position,
+            )
         declared = _names_map(names)
         for name in declared:
             problem = name_problem(name)
@@ -602,6 +631,12 @@ class FormulaEngine:
                 suggestion="wrap it as where(condition, 1, 0)",
             )
         formula = Formula(text.strip(), parsed.body, frozenset(checker.used), found.series, None)
+        if unit is not None and units is None:
+            raise UnitError(
+                f"a declared unit ({unit}) can only be checked with the inputs' units",
+                expression=text,
+                suggestion="pass units={name: unit, ...} too",
+            )
         if units is not None:
             formula.unit = check_units(formula, units, unit)
         return formula
@@ -614,6 +649,10 @@ def check_units(formula: Formula, units: Mapping[str, str], declared: str | None
     """
     from ._units import registry, unit_problem
 
+    if declared is not None:
+        problem = unit_problem(declared)
+        if problem:
+            raise UnitError(f"declared unit: {problem}", expression=formula.text)
     for name in formula.names:
         if name not in units:
             raise UnitError(f"no unit given for input {name!r}", expression=formula.text)

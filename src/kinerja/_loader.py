@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ._bands import band_problems
 from ._catalog import Catalog, CompiledIndicator
+from ._data import number_text_hint
 from ._errors import DefinitionError, FormulaError, Problem, UnitError, did_you_mean
 from ._formula import DEFAULT_ENGINE, Formula, FormulaEngine, check_units, compose, name_problem
-from ._model import BandSet, Indicator
+from ._model import BandSet, Goal, Indicator, InForce
 from ._toml import key_lines, line_of, read_toml
 from ._units import dimensionality, is_additive, is_count, unit_problem
 
-_KINDS = ("indicator", "bands")
+_KINDS = ("indicator", "bands", "goal")
+_MODELS: dict[str, type[Indicator] | type[BandSet] | type[Goal]] = {
+    "indicator": Indicator,
+    "bands": BandSet,
+    "goal": Goal,
+}
+# Top-level keys of a data file: a file with these and no id is data, not a definition.
+_DATA_KEYS = frozenset({"year", "values", "reported"})
 
 
 @dataclass
@@ -56,72 +66,413 @@ def _dotted(path: Iterable[str | int]) -> str:
     return text
 
 
-_PYDANTIC_MESSAGES = {
-    "missing": "this key is required",
-    "extra_forbidden": "unknown key",
+# What to add when a required key is missing, by key name.
+_REQUIRED_HINTS = {
+    "id": 'add id = "...", a dotted id like "rehsos.kemampuan"',
+    "name": 'add name = "...", the name as printed in the report',
+    "unit": 'add unit = "...", for example "percent", "person" or "point"',
+    "formula": "add a [formula] table with numerator and denominator, weights, or expr",
+    "min": "a range is { min = ..., max = ... }",
+    "max": "a range is { min = ..., max = ... }",
+    "label": "each band needs label, name, min and max",
+    "sample": 'sampling needs sample = "..." and population = "...", naming inputs',
+    "population": 'sampling needs sample = "..." and population = "...", naming inputs',
+    "dimension": 'add dimension = "...", the name of the breakdown, like "kluster"',
+    "bands": "add bands = [ { label = ..., name = ..., min = ..., max = ... }, ... ]",
 }
 
+# How to write a table, by key name, for values that should be one and are not.
+_TABLE_HINTS = {
+    "in_force": "write in_force = { from = 2020, until = 2024 }",
+    "inputs": 'write [inputs] and one line per input, like x = { unit = "person" }',
+    "targets": "write [targets] and one line per year, like 2023 = 80",
+    "formula": "write [formula] with numerator and denominator, weights, or expr",
+    "sampling": 'write [sampling] with sample = "..." and population = "..."',
+    "disaggregation": 'write [disaggregation] with dimension = "..."',
+    "weights": "write weights = { input_a = 1, input_b = 2 }",
+}
 
-def _field_names(model: type[Any], path: tuple[str | int, ...]) -> list[str]:
-    """Known keys at ``path`` of a pydantic model, for did-you-mean on unknown keys."""
+_MISSING: Any = object()
+
+
+def _strip(annotation: Any) -> Any:
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The non-None members of a union (one for a plain type), without Annotated."""
+    plain = _strip(annotation)
+    if get_origin(plain) in (Union, UnionType):
+        return [_strip(a) for a in get_args(plain) if a is not type(None)]
+    return [plain]
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _child(annotation: Any, part: str | int, *, key: bool = False) -> Any:
+    """The annotation one step down ``part`` (a field, a mapping key, an index), or None."""
+    members = _members(annotation) if annotation is not None else []
+    if len(members) > 1:  # a target: a number, or a table that is a range
+        members = [m for m in members if _is_model(m)] if isinstance(part, str) else []
+    if len(members) != 1:
+        return None
+    current = members[0]
+    if _is_model(current):
+        for name, info in current.model_fields.items():
+            if part in (name, info.alias):
+                if info.metadata:
+                    return Annotated[(info.annotation, *info.metadata)]
+                return info.annotation
+        return None
+    args = get_args(current)
+    origin = get_origin(current)
+    if origin in (dict, Mapping) and len(args) == 2:
+        return args[0] if key else args[1]
+    if origin in (tuple, list) and args:
+        return args[0]
+    return None
+
+
+@dataclass
+class _Located:
+    """A pydantic error location mapped onto the file: the key path as written."""
+
+    path: tuple[str | int, ...]
+    annotation: Any
+    branch: Any = None  # the union member pydantic tried, when the value is a union
+    union: tuple[Any, ...] = ()
+    union_depth: int = 0  # length of the path to the union value
+    is_key: bool = False
+
+
+def _locate(model: type[BaseModel], loc: tuple[str | int, ...]) -> _Located:
+    path: list[str | int] = []
     current: Any = model
+    found = _Located((), model)
+    items = list(loc)
+    index = 0
+    while index < len(items):
+        part = items[index]
+        members = _members(current) if current is not None else []
+        if len(members) > 1 and isinstance(part, str):
+            chosen = next(
+                (m for m in members if getattr(m, "__name__", "").lower() == part.lower()), None
+            ) or next((m for m in members if getattr(m, "__name__", "\0") in part), None)
+            if chosen is not None:
+                found.branch, found.union = chosen, tuple(members)
+                found.union_depth = len(path)
+                current = chosen
+                index += 1
+                continue
+        if isinstance(part, str) and part.startswith("function-"):
+            index += 1
+            continue
+        if index + 1 < len(items) and items[index + 1] == "[key]":
+            path.append(part)
+            current = _child(current, part, key=True)
+            found.is_key = True
+            index += 2
+            continue
+        path.append(part)
+        current = _child(current, part)
+        index += 1
+    found.path = tuple(path)
+    found.annotation = current
+    return found
+
+
+def _raw_at(document: Any, path: Iterable[str | int]) -> Any:
+    current = document
     for part in path:
-        if isinstance(part, int) or current is None or not hasattr(current, "model_fields"):
-            return []
-        info = current.model_fields.get(part)
-        if info is None:
-            return []
-        annotation = info.annotation
-        current = None
-        for candidate in getattr(annotation, "__args__", (annotation,)):
-            if hasattr(candidate, "model_fields"):
-                current = candidate
-                break
-            for inner in getattr(candidate, "__args__", ()):
-                if hasattr(inner, "model_fields"):
-                    current = inner
-    if current is None or not hasattr(current, "model_fields"):
+        if isinstance(current, Mapping):
+            if part in current:
+                current = current[part]
+            elif str(part) in current:
+                current = current[str(part)]
+            else:
+                return _MISSING
+        elif isinstance(current, list | tuple) and isinstance(part, int) and part < len(current):
+            current = current[part]
+        else:
+            return _MISSING
+    return current
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Decimal) and value.is_nan():
+        return "nan"
+    if isinstance(value, Decimal) and value.is_infinite():
+        return "-inf" if value < 0 else "inf"
+    return str(value)
+
+
+def _bounds(annotation: Any) -> tuple[Any, Any]:
+    low = high = None
+    if get_origin(annotation) is Annotated:
+        for meta in get_args(annotation)[1:]:
+            for item in (meta, *getattr(meta, "metadata", ())):
+                low = getattr(item, "ge", low)
+                high = getattr(item, "le", high)
+    return low, high
+
+
+def _field_names(annotation: Any) -> list[str]:
+    members = _members(annotation) if annotation is not None else []
+    if len(members) != 1 or not _is_model(members[0]):
         return []
-    names = []
-    for name, info in current.model_fields.items():
-        names.append(info.alias or name)
-    return names
+    return [info.alias or name for name, info in members[0].model_fields.items()]
+
+
+def _id_example(text: str) -> str | None:
+    fixed = re.sub(r"[^A-Za-z0-9_.\-]+", "_", text.strip().replace("/", "."))
+    fixed = re.sub(r"\.{2,}", ".", fixed).strip("._-")
+    if fixed and fixed != text and re.fullmatch(_ID_PATTERN, fixed):
+        return f"for example {fixed!r}"
+    return None
+
+
+_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9][A-Za-z0-9_\-]*)*"
+_NUMERIC = (int, Decimal)
+
+
+def _number_fix(key: str, raw: Any) -> str | None:
+    """How to write a number that was given as text."""
+    if not isinstance(raw, str):
+        return None
+    hint = number_text_hint(raw)
+    if hint is not None:
+        return hint[1]
+    try:
+        number = Decimal(raw.strip())
+    except ArithmeticError:
+        return None
+    return f"remove the quotes: {key} = {raw.strip()}" if number.is_finite() else None
+
+
+def _message(error: Any, located: _Located, raw: Any, key: str) -> tuple[str, str | None]:
+    """Planner-readable message and suggestion for one pydantic error."""
+    kind = error["type"]
+    context = error.get("ctx") or {}
+    got = _describe(raw)
+    numeric_or_range = (
+        located.branch is not None
+        and not _is_model(located.branch)
+        and any(_is_model(m) for m in located.union)
+    )
+    if kind == "missing":
+        return "this key is required", _REQUIRED_HINTS.get(key)
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"expected a whole number, got {got}", _number_fix(key, raw)
+    if kind in {"decimal_type", "decimal_parsing", "float_type", "float_parsing"} or (
+        kind == "finite_number"
+    ):
+        wanted = "a finite number" if kind == "finite_number" else "a number"
+        if numeric_or_range:
+            wanted = "a number (like 80) or a range like { min = 75, max = 85 }"
+        fix = _number_fix(key, raw)
+        if fix is None and located.path[:1] == ("targets",) and kind == "finite_number":
+            fix = "leave the year out of [targets] when there is no target"
+        return f"expected {wanted}, got {got}", fix
+    if kind == "string_type":
+        suggestion = None
+        if (
+            isinstance(raw, int | Decimal)
+            and not isinstance(raw, bool)
+            and Decimal(raw).is_finite()
+        ):
+            suggestion = f'write {key} = "{raw}"'
+        return f"expected text in quotes, got {got}", suggestion
+    if kind == "string_too_short":
+        return "must not be empty", None
+    if kind == "string_too_long":
+        return f"is longer than {context.get('max_length')} characters", None
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{raw!r} is not a valid id: use letters, digits, '_' and '-', in parts joined "
+            "by '.' (like 'rehsos.kemampuan')",
+            _id_example(str(raw)),
+        )
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        return (
+            f"expected {' or '.join(repr(o) for o in options)}, got {got}",
+            did_you_mean(str(raw), options),
+        )
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        low, high = _bounds(located.annotation)
+        if located.is_key:
+            return f"{key} is not a year from {low} to {high}", None
+        if low is not None and high is not None:
+            return f"must be from {low} to {high}, got {got}", None
+        return error["msg"].replace("Input should be", "must be") + f", got {got}", None
+    if kind == "too_short":
+        count = context.get("min_length", 1)
+        return f"needs at least {count} item{'s' if count != 1 else ''}, got none", (
+            _REQUIRED_HINTS.get(key)
+        )
+    if kind in {"dict_type", "model_type", "model_attributes_type", "mapping_type"}:
+        return f"expected a table, got {got}", _TABLE_HINTS.get(key)
+    if kind in {"tuple_type", "list_type"}:
+        return f"expected a list [ ... ], got {got}", None
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        return message[len("Value error, ") :], None
+    if raw is not _MISSING and not isinstance(raw, Mapping | list | tuple):
+        message += f" (got {got})"
+    return message, None
 
 
 def _validation_problems(
-    exc: ValidationError, model: type[Any], source: _Source, indicator: str | None
+    exc: ValidationError,
+    model: type[BaseModel],
+    document: Mapping[str, Any],
+    source: _Source,
+    indicator: str | None,
 ) -> list[Problem]:
-    problems = []
+    errors = []
     for error in exc.errors():
-        loc = tuple(
-            p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+        located = _locate(model, tuple(error["loc"]))
+        errors.append((error, located))
+    # A union (a target is a number or a range) fails once per member; keep the member
+    # that fits what was written: a table is a range, anything else a number.
+    tried: dict[tuple[str | int, ...], set[Any]] = {}
+    for _, located in errors:
+        if located.branch is not None:
+            base = located.path[: located.union_depth]
+            tried.setdefault(base, set()).add(located.branch)
+    kept = []
+    for error, located in errors:
+        if located.branch is not None:
+            base = located.path[: located.union_depth]
+            raw = _raw_at(document, base)
+            if len(tried[base]) > 1 and _is_model(located.branch) != isinstance(raw, Mapping):
+                continue
+        kept.append((error, located))
+    problems: list[Problem] = []
+    renamed: set[tuple[tuple[str | int, ...], str]] = set()
+    for error, located in kept:
+        if error["type"] != "extra_forbidden":
+            continue
+        path = located.path
+        known = _field_names(_locate(model, tuple(error["loc"])[:-1]).annotation)
+        word = str(path[-1]) if path else ""
+        suggestion = did_you_mean(word, known)
+        if suggestion is not None:
+            for name in known:
+                if repr(name) in suggestion:
+                    renamed.add((path[:-1], name))
+        elif known:
+            suggestion = "known keys: " + ", ".join(sorted(known))
+        problems.append(
+            source.problem(
+                f"unknown key {word!r}", path, indicator=indicator, suggestion=suggestion
+            )
         )
-        # pydantic names union branches in the location (e.g. 'decimal', 'RangeTarget'); drop them.
-        loc = tuple(
-            p
-            for p in loc
-            if not (isinstance(p, str) and (p[:1].isupper() or p in {"decimal", "int", "str"}))
+    for error, located in kept:
+        if error["type"] == "extra_forbidden":
+            continue
+        path = located.path
+        key = str(path[-1]) if path else ""
+        if error["type"] == "missing" and (path[:-1], key) in renamed:
+            continue  # the unknown key next to it is this one, misspelt: one problem is enough
+        raw = _raw_at(document, path)
+        message, suggestion = _message(error, located, raw, key)
+        if error["type"] == "value_error":
+            path, suggestion = _refine(path, message, document)
+        problems.append(source.problem(message, path, indicator=indicator, suggestion=suggestion))
+    return problems
+
+
+def _refine(
+    path: tuple[str | int, ...], message: str, document: Mapping[str, Any]
+) -> tuple[tuple[str | int, ...], str | None]:
+    """A more precise key, and a suggestion, for a rule that spans a whole table."""
+    if path == ("formula",):
+        if message.startswith("weights is empty"):
+            return ("formula", "weights"), _TABLE_HINTS["weights"]
+        if message.startswith("weights"):
+            return ("formula", "weights"), "give every weight a number above 0"
+        if message.startswith("factor is 0"):
+            return ("formula", "factor"), None
+        if message.startswith("factor belongs"):
+            return ("formula", "factor"), "remove factor, or write the formula as a ratio"
+        if message.startswith("give one formula form"):
+            return path, "keep one of them"
+        if message.startswith("a ratio needs both"):
+            missing = "denominator" if "denominator is missing" in message else "numerator"
+            return path, f'add {missing} = "..."'
+    if path == ("targets",):
+        targets = document.get("targets")
+        if isinstance(targets, Mapping):
+            for year in targets:
+                if not (isinstance(year, int) or str(year).isdigit()):
+                    digits = re.findall(r"(?<!\d)\d{4}(?!\d)", str(year))
+                    return ("targets", year), (
+                        f"did you mean {digits[0]}?"
+                        if len(digits) == 1
+                        else "write the year, like 2024 = 85"
+                    )
+    if len(path) == 2 and path[0] == "targets" and message.startswith("min ("):
+        return path, "swap min and max"
+    if path == ("in_force",) and message.startswith("from ("):
+        return path, "swap from and until"
+    return path, None
+
+
+def _quoted_numbers(
+    annotation: Any, raw: Any, path: tuple[str | int, ...], source: _Source, indicator: str | None
+) -> list[Problem]:
+    """Numbers written as text (``decimals = "2"``) or as true/false: pydantic would take them."""
+    problems: list[Problem] = []
+    if isinstance(raw, Mapping):
+        for key, value in raw.items():
+            problems.extend(
+                _quoted_numbers(_child(annotation, key), value, (*path, key), source, indicator)
+            )
+        return problems
+    if isinstance(raw, list | tuple):
+        for index, value in enumerate(raw):
+            problems.extend(
+                _quoted_numbers(_child(annotation, index), value, (*path, index), source, indicator)
+            )
+        return problems
+    if annotation is None or not isinstance(raw, str | bool):
+        return problems
+    members = _members(annotation)
+    if str in members or not any(m in _NUMERIC for m in members):
+        return problems
+    key = str(path[-1]) if path else ""
+    wanted = "a number" if Decimal in members else "a whole number"
+    if isinstance(raw, bool):
+        problems.append(
+            source.problem(f"expected {wanted}, got {_describe(raw)}", path, indicator=indicator)
         )
-        kind = error["type"]
-        suggestion = None
-        if kind == "extra_forbidden":
-            key = str(loc[-1]) if loc else ""
-            message = f"unknown key {key!r}"
-            suggestion = did_you_mean(key, _field_names(model, loc[:-1]))
-            if suggestion is None:
-                known = _field_names(model, loc[:-1])
-                if known:
-                    suggestion = "known keys: " + ", ".join(sorted(known))
-        elif kind == "missing":
-            message = "this key is required"
-        else:
-            message = error["msg"]
-            if message.startswith("Value error, "):
-                message = message[len("Value error, ") :]
-            got = error.get("input")
-            if kind not in {"value_error"} and got is not None and not isinstance(got, dict | list):
-                message += f" (got {got!r})"
-        problems.append(source.problem(message, loc, indicator=indicator, suggestion=suggestion))
+        return problems
+    try:
+        number = Decimal(raw.strip())
+    except ArithmeticError:
+        return problems
+    if number.is_finite():
+        problems.append(
+            source.problem(
+                f"expected {wanted}, got the text {raw!r}",
+                path,
+                indicator=indicator,
+                suggestion=f"remove the quotes: {key} = {raw.strip()}",
+            )
+        )
     return problems
 
 
@@ -139,6 +490,7 @@ def _files(root: Path) -> list[Path]:
 class _Parsed:
     indicators: list[tuple[Indicator, _Source]] = field(default_factory=list)
     band_sets: list[tuple[BandSet, _Source]] = field(default_factory=list)
+    goals: list[tuple[Goal, _Source]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -153,7 +505,7 @@ def _read(paths: list[Path], root: Path) -> _Parsed:
         source = _Source(shown, key_lines(text))
         ident = document.get("id") if isinstance(document.get("id"), str) else None
         kind = document.get("kind", "indicator")
-        if "id" not in document and "values" in document:
+        if "id" not in document and "kind" not in document and _DATA_KEYS & set(document):
             parsed.problems.append(
                 source.problem(
                     "this is a data file, not a definition",
@@ -165,25 +517,98 @@ def _read(paths: list[Path], root: Path) -> _Parsed:
             hint = did_you_mean(str(kind), _KINDS)
             parsed.problems.append(
                 source.problem(
-                    f'unknown kind {kind!r}; a definition file is kind = "indicator" (the default) '
-                    'or kind = "bands"',
+                    f"unknown kind {_describe(kind).removeprefix('the text ')}; a definition "
+                    'file is kind = "indicator" (the default), kind = "bands" or kind = "goal"',
                     ("kind",),
                     indicator=ident,
                     suggestion=hint,
                 )
             )
             continue
-        model: type[Indicator] | type[BandSet] = Indicator if kind == "indicator" else BandSet
+        model = _MODELS[kind]
+        quoted = _quoted_numbers(model, document, (), source, ident)
         try:
             definition = model.model_validate(document)
         except ValidationError as exc:
-            parsed.problems.extend(_validation_problems(exc, model, source, ident))
+            parsed.problems.extend(quoted)
+            parsed.problems.extend(_validation_problems(exc, model, document, source, ident))
+            continue
+        if quoted:
+            parsed.problems.extend(quoted)
             continue
         if isinstance(definition, Indicator):
             parsed.indicators.append((definition, source))
+        elif isinstance(definition, Goal):
+            parsed.goals.append((definition, source))
         else:
             parsed.band_sets.append((definition, source))
     return parsed
+
+
+_UNIT_HINT = "known units include percent, person, institution, point, IDR and month"
+
+
+def _split_hint(issue: str, fallback: str | None = None) -> tuple[str, str | None]:
+    """Split ``unknown unit 'x'; did you mean 'y'?`` into the message and the suggestion."""
+    message, _, hint = issue.partition("; ")
+    return message, hint or fallback
+
+
+def _input_name_hint(name: str) -> str | None:
+    fixed = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_")
+    if fixed and fixed != name and name_problem(fixed) is None:
+        return f"did you mean {fixed!r}?"
+    if name_problem(name + "_") is None:
+        return "rename it: function names and Python keywords cannot be input names"
+    return None
+
+
+def _span(in_force: InForce) -> str:
+    first, last = in_force.first, in_force.last
+    if first is None and last is None:
+        return "every year"
+    if first is None:
+        return f"until {last}"
+    if last is None:
+        return f"from {first}"
+    return f"in {first}" if first == last else f"{first} to {last}"
+
+
+def _overlap_problem(
+    indicator: Indicator | Goal, source: _Source, other: Indicator | Goal, other_file: str
+) -> Problem:
+    """Two versions of one id in force in a shared year: say which years, and how to fix."""
+    ident = indicator.id
+    mine, theirs = indicator.in_force, other.in_force
+    if "in_force" not in indicator.model_fields_set and "in_force" not in other.model_fields_set:
+        return source.problem(
+            f"id {ident!r} is also defined in {other_file}, and neither has in_force, so "
+            "both apply every year",
+            ("id",),
+            indicator=ident,
+            suggestion="give each indicator its own id, or give the two versions "
+            "in_force = { from = ..., until = ... } spans that do not overlap",
+        )
+    firsts = [y for y in (mine.first, theirs.first) if y is not None]
+    lasts = [y for y in (mine.last, theirs.last) if y is not None]
+    shared = InForce.model_validate(
+        {"from": max(firsts) if firsts else None, "until": min(lasts) if lasts else None}
+    )
+    suggestion = "give the versions in_force spans that do not overlap"
+    mine_start = -1 if mine.first is None else mine.first
+    theirs_start = -1 if theirs.first is None else theirs.first
+    if mine_start != theirs_start:
+        later, older_file = (
+            (mine_start, other_file) if mine_start > theirs_start else (theirs_start, "this file")
+        )
+        suggestion = f"set until = {later - 1} in {older_file}, the older version"
+    return source.problem(
+        f"two versions of {ident!r} are in force {_span(shared)}: {other_file} "
+        f"({_span(theirs)}) and this one ({_span(mine)})",
+        ("in_force",) if "in_force" in indicator.model_fields_set else ("id",),
+        indicator=ident,
+        suggestion=suggestion,
+    )
 
 
 def _formula_problem(
@@ -194,7 +619,13 @@ def _formula_problem(
         message += f" (column {exc.column + 1} of {exc.expression!r})"
     elif exc.expression and not isinstance(exc, UnitError):
         message += f" (in {exc.expression!r})"
-    return source.problem(message, path, indicator=ident, suggestion=exc.suggestion)
+    suggestion = exc.suggestion
+    comma = re.search(r"\d,\d", exc.expression)
+    if suggestion is None and comma is not None and not isinstance(exc, UnitError):
+        number = re.search(r"\d+,\d+", exc.expression[max(comma.start() - 20, 0) :])
+        shown = number.group(0) if number else "0,5"
+        suggestion = f"write {shown.replace(',', '.')}, not {shown}: a dot for decimals"
+    return source.problem(message, path, indicator=ident, suggestion=suggestion)
 
 
 @dataclass
@@ -211,17 +642,27 @@ def _compile_indicator(
     problems: list[Problem] = []
     unit_issue = unit_problem(indicator.unit)
     if unit_issue:
-        problems.append(source.problem(unit_issue, ("unit",), indicator=ident))
+        message, hint = _split_hint(unit_issue, _UNIT_HINT)
+        problems.append(source.problem(message, ("unit",), indicator=ident, suggestion=hint))
     names: dict[str, str | None] = {}
     for name, spec in indicator.inputs.items():
         issue = name_problem(name)
         if issue:
-            problems.append(source.problem(issue, ("inputs", name), indicator=ident))
+            problems.append(
+                source.problem(
+                    issue, ("inputs", name), indicator=ident, suggestion=_input_name_hint(name)
+                )
+            )
             continue
         if spec.unit is not None:
             issue = unit_problem(spec.unit)
             if issue:
-                problems.append(source.problem(issue, ("inputs", name, "unit"), indicator=ident))
+                message, hint = _split_hint(issue, _UNIT_HINT)
+                problems.append(
+                    source.problem(
+                        message, ("inputs", name, "unit"), indicator=ident, suggestion=hint
+                    )
+                )
         names[name] = spec.over
     form = indicator.formula
     formula: Formula | None = None
@@ -310,6 +751,7 @@ def _compile_indicator(
                     "sampling needs the numerator/denominator form (a proportion of the sample)",
                     ("sampling",),
                     indicator=ident,
+                    suggestion="write the formula as numerator and denominator",
                 )
             )
     # Targets only in the years the definition is in force.
@@ -317,7 +759,8 @@ def _compile_indicator(
         if not indicator.in_force.covers(year):
             problems.append(
                 source.problem(
-                    f"target for {year}, but this definition is in force {indicator.in_force} only",
+                    f"target for {year}, but this definition is in force "
+                    + _span(indicator.in_force),
                     ("targets", str(year)),
                     indicator=ident,
                     suggestion="move the target to the version in force that year",
@@ -394,7 +837,15 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
         raise DefinitionError([Problem("no such file or folder", file=str(path))])
     files = _files(root)
     if not files:
-        raise DefinitionError([Problem("no .toml definition files found here", file=str(path))])
+        raise DefinitionError(
+            [
+                Problem(
+                    "no .toml definition files found here",
+                    file=str(path),
+                    suggestion="give the folder that holds the indicator .toml files",
+                )
+            ]
+        )
     parsed = _read(files, root)
     problems = list(parsed.problems)
 
@@ -416,6 +867,14 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
         for index, message in band_problems(band_set):
             problems.append(source.problem(message, ("bands", index), indicator=band_set.id))
 
+    # Goals (sasaran): one version in force per year, like indicators.
+    goals: dict[str, list[tuple[Goal, _Source]]] = {}
+    for goal, source in parsed.goals:
+        for other_goal, other_source in goals.get(goal.id, []):
+            if other_goal.in_force.overlaps(goal.in_force):
+                problems.append(_overlap_problem(goal, source, other_goal, other_source.file))
+        goals.setdefault(goal.id, []).append((goal, source))
+
     # Indicators: compile each; then versions, references, bands, units.
     compiled: list[tuple[CompiledIndicator, _Source]] = []
     versions: dict[str, list[tuple[Indicator, _Source]]] = {}
@@ -426,16 +885,7 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
             compiled.append((entry, source))
         for other, other_source in versions.get(indicator.id, []):
             if other.in_force.overlaps(indicator.in_force):
-                problems.append(
-                    source.problem(
-                        f"two versions of {indicator.id!r} are in force in the same year: "
-                        f"{other_source.file} ({other.in_force}) and this one ({indicator.in_force})",
-                        ("in_force",) if "in_force" in indicator.model_fields_set else ("id",),
-                        indicator=indicator.id,
-                        suggestion="give each version in_force = { from = ..., until = ... } "
-                        "without overlap",
-                    )
-                )
+                problems.append(_overlap_problem(indicator, source, other, other_source.file))
         versions.setdefault(indicator.id, []).append((indicator, source))
         if indicator.id in band_sets:
             problems.append(
@@ -489,11 +939,15 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
                 )
     for cycle in _cycles(graph):
         first = cycle[0]
-        _, source = versions[first][0]
+        definition, source = versions[first][0]
+        via = next(
+            (n for n, s in definition.inputs.items() if s.indicator == cycle[1]),
+            None,
+        )
         problems.append(
             source.problem(
                 "reference cycle: " + " -> ".join(cycle),
-                ("inputs",),
+                ("inputs", via, "indicator") if via is not None else ("inputs",),
                 indicator=first,
                 suggestion="an indicator cannot depend on itself, directly or through others",
             )
@@ -540,7 +994,18 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
                     entry.denominator, units, None
                 )
         except UnitError as exc:
-            problems.append(_formula_problem(exc, source, indicator.id, key))
+            problem = _formula_problem(exc, source, indicator.id, key)
+            if (
+                problem.suggestion is None
+                and indicator.formula.form == "ratio"
+                and dimensionality(indicator.unit) == "dimensionless"
+            ):
+                problem = replace(
+                    problem,
+                    suggestion="a percentage or ratio needs numerator and denominator "
+                    "in the same unit",
+                )
+            problems.append(problem)
             continue
         if indicator.sampling is not None:
             for role in ("sample", "population"):

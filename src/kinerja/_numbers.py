@@ -16,6 +16,11 @@ EXACT: Final = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
+# Inputs of at most 45 digits keep every ratio's rounding to <= 10 decimals exact at 60
+# significant digits: the distance of num/den * 10**k from a tie is at least 1/(2 den),
+# which 60 digits resolve while num has fewer than about 48 digits.
+MAX_INPUT_DIGITS: Final = 45
+
 _QUANTUM: Final = tuple(Decimal(1).scaleb(-d) for d in range(0, 11))
 
 
@@ -24,6 +29,14 @@ def quantum(decimals: int) -> Decimal:
     if 0 <= decimals < len(_QUANTUM):
         return _QUANTUM[decimals]
     return Decimal(1).scaleb(-decimals)
+
+
+def _quantize(value: Decimal, decimals: int, rounding: str) -> Decimal:
+    # Enough digits for the whole rounded result, however large the value.
+    digits = max(EXACT.prec, value.adjusted() + decimals + 2)
+    context = EXACT if digits == EXACT.prec else EXACT.copy()
+    context.prec = digits
+    return value.quantize(quantum(decimals), rounding=rounding, context=context)
 
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
@@ -35,17 +48,17 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
         >>> round_half_up(Decimal("-0.125"), 2)
         Decimal('-0.13')
     """
-    return value.quantize(quantum(decimals), rounding=ROUND_HALF_UP, context=EXACT)
+    return _quantize(value, decimals, ROUND_HALF_UP)
 
 
 def round_down(value: Decimal, decimals: int) -> Decimal:
     """Round toward minus infinity (for the lower end of an interval)."""
-    return value.quantize(quantum(decimals), rounding=ROUND_FLOOR, context=EXACT)
+    return _quantize(value, decimals, ROUND_FLOOR)
 
 
 def round_up(value: Decimal, decimals: int) -> Decimal:
     """Round toward plus infinity (for the upper end of an interval)."""
-    return value.quantize(quantum(decimals), rounding=ROUND_CEILING, context=EXACT)
+    return _quantize(value, decimals, ROUND_CEILING)
 
 
 def to_decimal(value: Any) -> Decimal:
@@ -60,7 +73,7 @@ def to_decimal(value: Any) -> Decimal:
     elif isinstance(value, bool):
         raise ValueError(f"expected a number, got {value!r}")
     elif isinstance(value, int):
-        return Decimal(value)
+        result = Decimal(value)
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
@@ -74,6 +87,11 @@ def to_decimal(value: Any) -> Decimal:
         raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
     if not result.is_finite():
         raise ValueError(f"expected a finite number, got {value!r}")
+    if len(result.as_tuple().digits) > MAX_INPUT_DIGITS:
+        raise ValueError(
+            f"{value!r} has more than {MAX_INPUT_DIGITS} digits; kinerja rounds exactly only "
+            f"for inputs of at most {MAX_INPUT_DIGITS} digits"
+        )
     return result
 
 

@@ -6,11 +6,13 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from ._achievement import Status
 from ._model import RangeTarget, Target
-from ._numbers import plain, round_down, round_half_up, round_up
+from ._numbers import EXACT, plain, round_down, round_half_up, round_up
+from ._sampling import wilson_fpc
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,32 +26,48 @@ class Note:
         return self.text if self.level == "info" else f"warning: {self.text}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SamplingResult:
     """Sample, population, sampling fraction and a 95% confidence interval of the value.
 
-    ``ci95`` is in the indicator's unit, rounded outward to its decimals; None when it
-    cannot be computed (see ``note``).
+    ``ci95`` is exact, in the indicator's unit, and computed on first access (a Wilson
+    interval costs more than the value itself); :meth:`to_dict` rounds it outward to the
+    indicator's decimals. It is None when it cannot be computed, and ``note`` says why.
     """
 
     sample: Decimal
     population: Decimal
     fraction: Decimal | None
-    ci95: tuple[Decimal, Decimal] | None
     decimals: int
+    proportion: Decimal | None = None
+    factor: Decimal = Decimal(1)
     note: str | None = None
+
+    @cached_property
+    def ci95(self) -> tuple[Decimal, Decimal] | None:
+        """The 95% interval of the value (Wilson score, finite population correction)."""
+        if self.proportion is None:
+            return None
+        n = self.sample
+        interval = wilson_fpc(EXACT.multiply(self.proportion, n), n, self.population)
+        return (
+            EXACT.multiply(interval.low, self.factor),
+            EXACT.multiply(interval.high, self.factor),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; numbers as strings."""
+        ci = self.ci95
         return {
             "sample": plain(self.sample),
             "population": plain(self.population),
             "fraction": None if self.fraction is None else plain(round_half_up(self.fraction, 4)),
+            "note": self.note,
             "ci95": None
-            if self.ci95 is None
+            if ci is None
             else [
-                plain(round_down(self.ci95[0], self.decimals)),
-                plain(round_up(self.ci95[1], self.decimals)),
+                plain(round_down(ci[0], self.decimals)),
+                plain(round_up(ci[1], self.decimals)),
             ],
         }
 
@@ -63,12 +81,15 @@ class GroupResult:
     value: Decimal | None
     exact: Decimal | None
     sampling: SamplingResult | None = None
+    note: str | None = None
 
     def to_dict(self, decimals: int) -> dict[str, Any]:
         """JSON-ready form."""
         out: dict[str, Any] = {"value": None if self.value is None else plain(self.value)}
         if self.label:
             out["label"] = self.label
+        if self.note:
+            out["note"] = self.note
         if self.sampling is not None:
             out["sampling"] = self.sampling.to_dict()
         return out
@@ -118,12 +139,15 @@ class IndicatorResult:
     band: BandResult | None = None
     notes: tuple[Note, ...] = ()
     source: str | None = None
+    origin: Literal["computed", "reported", "carried_forward"] = "computed"
+    origin_year: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: decimals as strings at the published precision."""
         return {
             "id": self.id,
             "name": self.name,
+            "goal": self.goal,
             "value": None if self.value is None else plain(self.value),
             "unit": self.unit,
             "target": _target_json(self.target),
@@ -135,6 +159,8 @@ class IndicatorResult:
             if self.band is None
             else {"label": self.band.label, "name": self.band.name},
             "notes": [str(n) for n in self.notes],
+            "origin": self.origin,
+            "origin_year": self.origin_year,
         }
 
 

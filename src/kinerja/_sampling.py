@@ -37,7 +37,7 @@ def wilson_fpc(successes: Decimal, n: Decimal, population: Decimal, z: Decimal =
     Example:
         >>> i = wilson_fpc(Decimal(1794), Decimal(2035), Decimal(5929))
         >>> (round(float(i.low), 4), round(float(i.high), 4))
-        (0.8696, 0.8923)
+        (0.8697, 0.8925)
     """
     ctx = EXACT
     p = ctx.divide(successes, n)

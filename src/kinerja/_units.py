@@ -5,6 +5,7 @@ pint is imported only when a unit is first checked (at load), never on the per-v
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import cache
 from importlib import resources
@@ -57,12 +58,27 @@ def known_units() -> tuple[str, ...]:
     return tuple(names)
 
 
+@cache
 def unit_problem(unit: str) -> str | None:
-    """Return why ``unit`` is not a known unit name, or None when it is."""
+    """Return why ``unit`` is not a usable unit, or None when it is.
+
+    A unit is a name from units.txt or an expression of them (``IDR / person``).
+    """
     if unit in known_units():
         return None
+    if any(name in known_units() for name in _UNIT_NAME.findall(unit)) and _UNIT_EXPR.match(unit):
+        try:
+            registry().parse_units(unit)
+        except Exception:  # pint raises several kinds; any means "not a unit"
+            pass
+        else:
+            return None
     hint = did_you_mean(unit, known_units())
     return f"unknown unit {unit!r}" + (f"; {hint}" if hint else "")
+
+
+_UNIT_NAME = re.compile(r"[A-Za-z_]+")
+_UNIT_EXPR = re.compile(r"^[A-Za-z_ ]+(\s*[*/]\s*[A-Za-z_ ]+|\s*\*\*\s*-?\d)*$")
 
 
 @cache
