@@ -146,6 +146,8 @@ def _change_figure(example: Path, figure_id: str, new_printed: str) -> None:
         ("F019", "97,73%"),  # a realisasi in the Ikhtisar table
         ("F026", "117,80%"),  # a capaian that was only consistent
         ("F027", "82"),  # a target
+        ("F286", "99,70"),  # one unit above a value taken from a reference (half-open rounding)
+        ("F031", "91,32"),  # NKA: 0.5 SMART + 0.5 IKPA, IKPA taken as published
     ],
 )
 def test_one_changed_figure_is_flagged_alone(

@@ -37,6 +37,17 @@ class CompiledIndicator:
     factor: Decimal
     references: Mapping[str, str] = field(default_factory=dict)
     same_unit_ratio: bool = False
+    # Facts about the definition that evaluation needs on every call, worked out once.
+    needs_data: bool = field(init=False, default=True)
+    labels: Mapping[str, str] = field(init=False, default_factory=dict)
+    measured: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        definition = self.definition
+        self.needs_data = any(n not in self.references for n in self.formula.names)
+        disaggregation = definition.disaggregation
+        self.labels = (disaggregation.groups or {}) if disaggregation else {}
+        self.measured = tuple(n for n, s in definition.inputs.items() if s.indicator is None)
 
     @property
     def id(self) -> str:
@@ -161,7 +172,19 @@ class Catalog:
                 inputs, negative counts, series of the wrong shape, another year); every
                 problem is listed.
         """
-        year_data = _as_year_data(data, year)
+        try:
+            year_data = _as_year_data(data, year)
+        except DataError as exc:
+            partial = exc.partial
+            if not isinstance(partial, YearData):
+                raise
+            # Report reading problems and the checks against the definitions in one go.
+            chosen_year = year if year is not None else partial.year
+            more = self._data_problems(partial, chosen_year) if chosen_year is not None else []
+            known = set(exc.problems)
+            merged = [*exc.problems, *(p for p in more if p not in known)]
+            merged.sort(key=lambda p: (p.file or "", p.line or 0, p.key or ""))
+            raise DataError(merged) from None
         chosen = year if year is not None else year_data.year
         if chosen is None:
             raise DataError(
@@ -178,7 +201,9 @@ class Catalog:
                     Problem(
                         f"the data is for {year_data.year}, but {year} was asked for",
                         file=year_data.source,
+                        line=year_data.lines.get(("year",)),
                         key="year",
+                        suggestion=f"evaluate {year_data.year}, or give the data file for {year}",
                     )
                 ]
             )
@@ -272,7 +297,9 @@ class Catalog:
             if spec.indicator is None:
                 issue = _input_problem(name, spec.over, spec.unit, value)
                 if issue:
-                    problems.append(Problem(issue, indicator=indicator_id, key=name))
+                    problems.append(
+                        Problem(issue[0], indicator=indicator_id, key=name, suggestion=issue[1])
+                    )
                     continue
             values[name] = value
         if problems:
@@ -283,6 +310,12 @@ class Catalog:
         return self._evaluate_entry(entry, {None: values}, published, year, None)
 
     def _check_data(self, data: YearData, year: int) -> None:
+        problems = self._data_problems(data, year)
+        if problems:
+            raise DataError(problems)
+
+    def _data_problems(self, data: YearData, year: int) -> list[Problem]:
+        """Every way ``data`` does not fit the definitions in force in ``year``."""
         problems: list[Problem] = []
 
         def add(
@@ -361,7 +394,7 @@ class Catalog:
                         continue
                     issue = _input_problem(name, spec.over, spec.unit, value)
                     if issue:
-                        add(issue, path, ident)
+                        add(issue[0], path, ident, issue[1])
                         continue
                     if isinstance(value, tuple):
                         seen = lengths.setdefault(f"{group}:{spec.over}", {})
@@ -375,8 +408,7 @@ class Catalog:
                             ident,
                         )
                 lengths.clear()
-        if problems:
-            raise DataError(problems)
+        return problems
 
     def _evaluate_entry(
         self,
@@ -389,6 +421,18 @@ class Catalog:
         reported: Decimal | None = None,
         history: Mapping[int, Results] | None = None,
     ) -> IndicatorResult:
+        with decimal.localcontext(EXACT):
+            return self._evaluate_exact(entry, groups, published, year, reported, history)
+
+    def _evaluate_exact(
+        self,
+        entry: CompiledIndicator,
+        groups: Mapping[str | None, Inputs] | None,
+        published: Mapping[str, Decimal | NotAvailable],
+        year: int,
+        reported: Decimal | None,
+        history: Mapping[int, Results] | None,
+    ) -> IndicatorResult:
         definition = entry.definition
         notes: list[Note] = []
         references = {
@@ -398,11 +442,19 @@ class Catalog:
         data_groups: Mapping[str | None, Inputs] = groups or {}
         origin: Literal["computed", "reported", "carried_forward"] = "computed"
         origin_year = year
+        declared_groups = definition.disaggregation.groups if definition.disaggregation else None
+        absent: set[str] = set()
+        if declared_groups and any(g is not None for g in data_groups):
+            # Groups are listed in declared order; one without data is said, not hidden.
+            absent = {g for g in declared_groups if g not in data_groups}
+            if absent:
+                names = ", ".join(repr(g) for g in declared_groups if g in absent)
+                notes.append(Note(f"no data for group {names}; the total covers the others"))
+            data_groups = {g: data_groups[g] for g in declared_groups if g in data_groups}
         per_group = inputs_for(entry, data_groups, references)
-        numbers = compute(entry, per_group, EXACT_BACKEND)
+        numbers = _compute(entry, per_group, EXACT_BACKEND)
         value: Any = numbers.value
-        needs_data = any(n not in entry.references for n in entry.formula.names)
-        if not data_groups and needs_data:
+        if not data_groups and entry.needs_data:
             carried = _carried(entry, year, history)
             if reported is not None:
                 value, origin = reported, "reported"
@@ -425,11 +477,14 @@ class Catalog:
                 )
 
         group_results: dict[str, GroupResult] = {}
-        labels = definition.disaggregation.groups or {} if definition.disaggregation else {}
+        labels = entry.labels
         for (group, values), (exact, num, den) in zip(per_group, numbers.groups, strict=True):
             if group is None:
                 continue
             self._ratio_warning(entry, num, den, notes, group)
+            missing = exact.reason if isinstance(exact, NotAvailable) else None
+            if missing is not None and not isinstance(numbers.value, NotAvailable):
+                notes.append(Note(f"group {group!r} has no value: {missing}", "warning"))
             group_results[group] = GroupResult(
                 group=group,
                 label=labels.get(group),
@@ -438,7 +493,7 @@ class Catalog:
                 else None,
                 exact=exact if isinstance(exact, Decimal) else None,
                 sampling=self._sampling(entry, [values], exact),
-                note=f"no value: {exact.reason}" if isinstance(exact, NotAvailable) else None,
+                note=None if missing is None else f"no value: {missing}",
             )
         sampling = None
         if origin == "computed":
@@ -555,13 +610,10 @@ def inputs_for(
     references: Mapping[str, Any],
 ) -> list[tuple[str | None, dict[str, Any]]]:
     """Each group's complete input mapping (missing inputs become NotAvailable)."""
-    definition = entry.definition
 
     def complete(group: str | None, raw: Mapping[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = dict(references)
-        for name in definition.inputs:
-            if name in values:
-                continue
+        for name in entry.measured:
             found = raw.get(name)
             if found is None:
                 where = f" for group {group!r}" if group is not None else ""
@@ -616,8 +668,8 @@ def _compute(
     rows: list[tuple[Any, Any, Any]] = []
     if entry.numerator is not None and entry.denominator is not None:
         for _, values in per_group:
-            num = entry.numerator.evaluate_on(backend, values)
-            den = entry.denominator.evaluate_on(backend, values)
+            num = entry.numerator.evaluate_in_context(backend, values)
+            den = entry.denominator.evaluate_in_context(backend, values)
             rows.append((_ratio(num, den, entry.factor, backend), num, den))
         if len(rows) == 1:
             return Computation(rows[0][0], rows[0][1], rows[0][2], tuple(rows))
@@ -625,7 +677,7 @@ def _compute(
         den = _total([r[2] for r in rows], backend)
         return Computation(_ratio(num, den, entry.factor, backend), num, den, tuple(rows))
     for _, values in per_group:
-        rows.append((entry.formula.evaluate_on(backend, values), None, None))
+        rows.append((entry.formula.evaluate_in_context(backend, values), None, None))
     if len(rows) == 1:
         return Computation(rows[0][0], None, None, tuple(rows))
     summed: dict[str, Any] = {}
@@ -634,7 +686,7 @@ def _compute(
             summed[name] = first
         else:
             summed[name] = _total([values[name] for _, values in per_group], backend)
-    return Computation(entry.formula.evaluate_on(backend, summed), None, None, tuple(rows))
+    return Computation(entry.formula.evaluate_in_context(backend, summed), None, None, tuple(rows))
 
 
 def _is_percent(entry: CompiledIndicator) -> bool:
@@ -667,16 +719,33 @@ def _python_value(raw: Any) -> Any:
     return to_decimal(raw)
 
 
-def _input_problem(name: str, over: str | None, unit: str | None, value: Any) -> str | None:
-    """Why a value does not fit its input declaration (shape, sign of counts), or None."""
+def _input_problem(
+    name: str, over: str | None, unit: str | None, value: Any
+) -> tuple[str, str | None] | None:
+    """Why a value does not fit its input declaration (shape, counts), and a hint; or None."""
     if over is not None and not isinstance(value, tuple):
-        return f"input {name!r} is a series over {over!r}: give a list"
+        return f"input {name!r} is a series over {over!r}: give a list", None
     if over is None and isinstance(value, tuple):
-        return f"input {name!r} is one value, not a list"
+        return f"input {name!r} is one value, not a list", None
     numbers = value if isinstance(value, tuple) else (value,)
-    if unit is not None and is_count(unit) and any(v < 0 for v in numbers):
-        negative = ", ".join(str(v) for v in numbers if v < 0)
-        return f"input {name!r} is a count of {unit} and cannot be negative (got {negative})"
+    if unit is None or not is_count(unit):
+        return None
+    negative = [v for v in numbers if v < 0]
+    if negative:
+        shown = ", ".join(str(v) for v in negative)
+        return f"input {name!r} is a count of {unit} and cannot be negative (got {shown})", None
+    fractional = [v for v in numbers if v != v.to_integral_value()]
+    if fractional:
+        first = fractional[0]
+        hint = None
+        text = str(first)
+        whole, _, decimals = text.partition(".")
+        if len(decimals) == 3 and len(whole.lstrip("-")) <= 3:
+            hint = f"if the dot separates thousands, write {whole}{decimals}"
+        return (
+            f"input {name!r} is a count of {unit} and must be a whole number (got {text})",
+            hint,
+        )
     return None
 
 

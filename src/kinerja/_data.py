@@ -306,9 +306,7 @@ def build(
                     problem(exc.message, path, indicator, exc.suggestion)
             groups[group] = converted
         values[indicator] = groups
-    if problems:
-        raise DataError(problems)
-    return YearData(
+    built = YearData(
         year=year,
         values=values,
         source=source,
@@ -316,6 +314,12 @@ def build(
         reported=reported,
         reported_sources=reported_sources,
     )
+    if problems:
+        error = DataError(problems)
+        # What could be read, so that a catalog can add its own checks to the same report.
+        error.partial = built
+        raise error
+    return built
 
 
 def load_data(path: str | Path) -> YearData:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
+from typing import Any
 
 
 class KinerjaError(Exception):
@@ -124,7 +125,12 @@ class DefinitionError(_ProblemListError):
 
 
 class DataError(_ProblemListError):
-    """Input data cannot be used; ``problems`` lists every one found."""
+    """Input data cannot be used; ``problems`` lists every one found.
+
+    ``partial`` holds the data that could be read, when the problems came from reading.
+    """
+
+    partial: Any = None
 
     noun = "data problem"
 

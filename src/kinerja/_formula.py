@@ -42,6 +42,36 @@ _COMPARE: dict[type, str] = {
     ast.NotEq: "!=",
 }
 
+# Operators outside the language, as written, with what to write instead.
+_REFUSED_OPERATORS: dict[type, tuple[str, str | None]] = {
+    ast.BitXor: ("^", "write ** for a power, as in x ** 2"),
+    ast.FloorDiv: ("//", "write / and round(x, 0) if a whole number is wanted"),
+    ast.Mod: ("%", "a percentage is a ratio times 100: a / b * 100"),
+    ast.MatMult: ("@", None),
+    ast.BitAnd: ("&", "write 'and' to combine conditions"),
+    ast.BitOr: ("|", "write 'or' to combine conditions"),
+    ast.LShift: ("<<", None),
+    ast.RShift: (">>", None),
+}
+
+# Function names a planner may write in Indonesian, and the function meant.
+_INDONESIAN_FUNCTIONS = {
+    "maks": "max",
+    "maksimum": "max",
+    "min": "min",
+    "minimum": "min",
+    "rerata": "mean",
+    "rata": "mean",
+    "rata_rata": "mean",
+    "ratarata": "mean",
+    "jumlah": "sum",
+    "total": "sum",
+    "bulatkan": "round",
+    "pembulatan": "round",
+    "mutlak": "abs",
+    "jika": "where",
+}
+
 # Why each refused construct is refused, in the words a planner reads.
 _REFUSED: dict[type, str] = {
     ast.Attribute: "attribute access ('.') is not part of the formula language",
@@ -160,10 +190,12 @@ class _Checker:
     def _binop(self, node: ast.BinOp, depth: int) -> _Type:
         symbol = _BINOPS.get(type(node.op))
         if symbol is None:
+            shown, hint = _REFUSED_OPERATORS.get(type(node.op), (type(node.op).__name__, None))
             self.fail(
-                f"the operator {type(node.op).__name__} is not part of the formula language "
+                f"the operator {shown!r} is not part of the formula language "
                 "(allowed: + - * / and ** with a small constant exponent)",
                 node,
+                hint,
             )
         left = self.number(node.left, depth, f"the left side of '{symbol}'")
         if isinstance(node.op, ast.Pow):
@@ -238,7 +270,8 @@ class _Checker:
         name = node.func.id
         spec = FUNCTIONS.get(name)
         if spec is None:
-            hint = did_you_mean(name, FUNCTIONS)
+            english = _INDONESIAN_FUNCTIONS.get(name.lower())
+            hint = f"did you mean {english!r}?" if english else did_you_mean(name, FUNCTIONS)
             self.fail(
                 f"unknown function {name!r} (the functions are: {', '.join(sorted(FUNCTIONS))})",
                 node,
@@ -395,16 +428,20 @@ class Formula:
 
     def evaluate_on(self, backend: Backend, values: Mapping[str, Any]) -> Any:
         """Evaluate on any backend (with its own kind of values), in the exact Decimal context."""
+        with decimal.localcontext(EXACT_CONTEXT):
+            return self.evaluate_in_context(backend, values)
+
+    def evaluate_in_context(self, backend: Backend, values: Mapping[str, Any]) -> Any:
+        """:meth:`evaluate_on` for callers already inside the exact Decimal context."""
         ev = evaluator(backend)
         ev.names = values
         ev.expr = self.text
-        with decimal.localcontext(EXACT_CONTEXT):
-            try:
-                return ev._eval(self._tree)
-            except decimal.Overflow:
-                return NotAvailable("the result is too large to represent")
-            except decimal.InvalidOperation:
-                return NotAvailable("the result is not a number (invalid operation)")
+        try:
+            return ev._eval(self._tree)
+        except decimal.Overflow:
+            return NotAvailable("the result is too large to represent")
+        except decimal.InvalidOperation:
+            return NotAvailable("the result is not a number (invalid operation)")
 
     def evaluate_exact(self, values: Mapping[str, Any]) -> Any:
         """Evaluate on values that are already Decimals, tuples of them, or NotAvailable.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import decimal
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 # Intermediate results keep 60 significant digits; division is the only inexact step and
@@ -49,6 +49,15 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
         Decimal('-0.13')
     """
     return _quantize(value, decimals, ROUND_HALF_UP)
+
+
+def round_half_down(value: Decimal, decimals: int) -> Decimal:
+    """Round half toward zero: the upper end of a half-open rounding interval.
+
+    A published 80.09 stands for [80.085, 80.095): the value 80.095 itself would print as
+    80.10, so the top of an interval built from that rounding must not reach it.
+    """
+    return _quantize(value, decimals, ROUND_HALF_DOWN)
 
 
 def round_down(value: Decimal, decimals: int) -> Decimal:

@@ -31,7 +31,7 @@ from ._catalog import Catalog, CompiledIndicator, compute, inputs_for
 from ._data import YearData, load_years
 from ._errors import DataError, Problem, did_you_mean
 from ._model import RangeTarget
-from ._numbers import EXACT, plain, quantum, round_half_up
+from ._numbers import EXACT, plain, quantum, round_half_down, round_half_up
 from ._results import Results
 from ._toml import key_lines, line_of, read_toml
 
@@ -370,7 +370,7 @@ def _as_interval(value: Any) -> Any:
 def _published_interval(found: Any, decimals: int) -> Any:
     """A referenced indicator is used as published: round both ends to its decimals."""
     if isinstance(found, Interval):
-        return Interval(round_half_up(found.low, decimals), round_half_up(found.high, decimals))
+        return Interval(round_half_up(found.low, decimals), round_half_down(found.high, decimals))
     return found
 
 
@@ -848,7 +848,7 @@ def _judge(figure: Figure, computed: _Computed, ctx: _Context) -> Check:
     interval = computed.interval
     if interval is not None:
         low = round_half_up(interval.low, printed.decimals)
-        high = round_half_up(interval.high, printed.decimals)
+        high = round_half_down(interval.high, printed.decimals)
         if low <= printed.value <= high:
             notes.insert(
                 0,
