@@ -35,7 +35,15 @@ _DATA_KEYS = frozenset({"year", "values", "reported"})
 @dataclass
 class _Source:
     file: str
-    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+    text: str = ""
+    _lines: dict[tuple[str | int, ...], int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[tuple[str | int, ...], int]:
+        # Mapping keys to lines costs a scan of the file: only a file with a problem pays it.
+        if self._lines is None:
+            self._lines = key_lines(self.text)
+        return self._lines
 
     def problem(
         self,
@@ -431,6 +439,20 @@ def _refine(
     return path, None
 
 
+_NUMBER_LIKE = re.compile(r"^\s*[-+]?[\d.,]+\s*%?\s*$")
+
+
+def _has_suspect_leaf(raw: Any) -> bool:
+    """Any text that looks like a number, or any true/false: worth the typed walk below."""
+    if isinstance(raw, Mapping):
+        return any(_has_suspect_leaf(v) for v in raw.values())
+    if isinstance(raw, list | tuple):
+        return any(_has_suspect_leaf(v) for v in raw)
+    if isinstance(raw, bool):
+        return True
+    return isinstance(raw, str) and _NUMBER_LIKE.match(raw) is not None
+
+
 def _quoted_numbers(
     annotation: Any, raw: Any, path: tuple[str | int, ...], source: _Source, indicator: str | None
 ) -> list[Problem]:
@@ -502,7 +524,7 @@ def _read(paths: list[Path], root: Path) -> _Parsed:
         if problem is not None or document is None:
             parsed.problems.append(problem or Problem("cannot read the file", file=shown))
             continue
-        source = _Source(shown, key_lines(text))
+        source = _Source(shown, text)
         ident = document.get("id") if isinstance(document.get("id"), str) else None
         kind = document.get("kind", "indicator")
         if "id" not in document and "kind" not in document and _DATA_KEYS & set(document):
@@ -526,7 +548,11 @@ def _read(paths: list[Path], root: Path) -> _Parsed:
             )
             continue
         model = _MODELS[kind]
-        quoted = _quoted_numbers(model, document, (), source, ident)
+        quoted = (
+            _quoted_numbers(model, document, (), source, ident)
+            if _has_suspect_leaf(document)
+            else []
+        )
         try:
             definition = model.model_validate(document)
         except ValidationError as exc:
@@ -989,10 +1015,11 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
         )
         try:
             entry.formula.unit = check_units(entry.formula, units, indicator.unit)
-            if entry.numerator is not None and entry.denominator is not None:
-                entry.same_unit_ratio = check_units(entry.numerator, units, None) == check_units(
-                    entry.denominator, units, None
-                )
+            # The factor is a plain number, so the ratio is unitless exactly when the
+            # numerator and denominator share a unit.
+            entry.same_unit_ratio = (
+                entry.numerator is not None and entry.formula.unit == "dimensionless"
+            )
         except UnitError as exc:
             problem = _formula_problem(exc, source, indicator.id, key)
             if (
