@@ -110,3 +110,57 @@ def test_console_script_runs() -> None:
     done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert done.stdout.startswith("kinerja ")
+
+
+def test_output_is_written_atomically_and_never_over_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data.toml"
+    data.write_bytes((DEMO / "data-2023.toml").read_bytes())
+    before = data.read_bytes()
+    code, _, err = run(
+        capsys, "evaluate", str(DEMO / "indicators"), "--data", str(data), "-o", str(data)
+    )
+    assert code == 2 and "it is an input" in err
+    assert data.read_bytes() == before
+    inside = DEMO / "indicators" / "out.json"
+    code, _, err = run(
+        capsys, "evaluate", str(DEMO / "indicators"), "--data", str(data), "-o", str(inside)
+    )
+    assert code == 2 and "inside the input folder" in err and not inside.exists()
+    out = tmp_path / "out.json"
+    out.write_text("previous", encoding="utf-8")
+    code, _, _ = run(
+        capsys,
+        "evaluate",
+        str(DEMO / "indicators"),
+        "--data",
+        str(data),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+    )
+    assert code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["year"] == 2023
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_interrupted_write_keeps_the_previous_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from kinerja._io import write_output
+
+    out = tmp_path / "report.json"
+    out.write_text("previous", encoding="utf-8")
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_output(out, "new content")
+    assert out.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]

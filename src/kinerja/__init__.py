@@ -21,6 +21,7 @@ from ._errors import (
     EvaluationError,
     FormulaError,
     KinerjaError,
+    OutputError,
     Problem,
     UnitError,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "KinerjaError",
     "NotAvailable",
     "Note",
+    "OutputError",
     "Problem",
     "RangeTarget",
     "Replay",

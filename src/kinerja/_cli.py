@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
@@ -11,6 +12,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from ._errors import DataError, DefinitionError, KinerjaError, Problem
+from ._io import write_output
 from ._loader import load
 from ._numbers import plain
 from ._results import IndicatorResult, Results
@@ -116,11 +118,18 @@ def render_table(results: Results) -> str:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     catalog = load(args.path)
     results = catalog.evaluate(args.data, year=args.year)
-    if args.format == "json":
-        print(results.to_json())
-    else:
-        print(render_table(results))
+    text = results.to_json() if args.format == "json" else render_table(results)
+    _emit(text, args.output, inputs=(args.path, args.data))
     return EXIT_OK
+
+
+def _emit(text: str, output: str | None, *, inputs: Sequence[str]) -> None:
+    """Print, or write atomically to ``output`` (never over an input)."""
+    if output is None or output == "-":
+        print(text)
+        return
+    write_output(output, text + "\n", inputs=inputs)
+    print(f"written: {output}", file=sys.stderr)
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
@@ -128,10 +137,8 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
     catalog = load(args.definitions)
     result = replay(catalog, args.example, year=args.year)
-    if args.format == "json":
-        print(result.to_json())
-    else:
-        print(render_replay(result))
+    text = result.to_json() if args.format == "json" else render_replay(result)
+    _emit(text, args.output, inputs=(args.definitions, args.example))
     if args.strict and result.summary["mismatch"]:
         return 1
     return EXIT_OK
@@ -156,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
         "--year", type=int, metavar="YEAR", help="the year (default: the data's year)"
     )
     evaluate.add_argument("--format", choices=("table", "json"), default="table")
+    evaluate.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     evaluate.set_defaults(run=_cmd_evaluate)
 
     replay = sub.add_parser(
@@ -167,11 +175,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--year", type=int, metavar="YEAR", help="the report year")
     replay.add_argument("--format", choices=("table", "json"), default="table")
+    replay.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     replay.add_argument(
         "--strict", action="store_true", help="exit 1 when any printed figure is a mismatch"
     )
     replay.set_defaults(run=_cmd_replay)
+
+    for module in _COMMAND_MODULES:
+        importlib.import_module(f"kinerja.{module}").register(sub)
     return parser
+
+
+# Commands that live in modules of their own; each has ``register(subparsers)`` and
+# imports its heavier dependencies only when it runs.
+_COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _version() -> str:

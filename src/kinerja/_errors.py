@@ -7,7 +7,8 @@
     │   └── UnitError       a formula's units do not add up, or disagree with the declared unit
     ├── DefinitionError     one or more definition files are invalid (carries every problem)
     ├── DataError           input data is unusable (carries every problem)
-    └── EvaluationError     a formula has no value for the inputs given (missing, zero denominator)
+    ├── EvaluationError     a formula has no value for the inputs given (missing, zero denominator)
+    └── OutputError         an output cannot be written there (it is an input, or unwritable)
 
 No pydantic, simpleeval, pint or TOML exception leaves the library unwrapped.
 """
@@ -104,6 +105,10 @@ class EvaluationError(KinerjaError):
         self.reason = reason
         self.formula = formula
         super().__init__(f"{reason} (formula {formula!r})" if formula else reason)
+
+
+class OutputError(KinerjaError):
+    """An output cannot be written where it was asked for (it is an input, or unwritable)."""
 
 
 class _ProblemListError(KinerjaError):
