@@ -195,3 +195,24 @@ def test_evaluate_indicator_fast_path(demo_catalog: kinerja.Catalog) -> None:
     )
     assert result.value == Decimal("88.16")
     assert result.achievement == Decimal("110.20")
+
+
+def test_goals_are_versioned_and_referenced(tmp_path: Path) -> None:
+    catalog = kinerja.load(Path(__file__).parent.parent / "indicators" / "rehsos")
+    goals = catalog.goals(2023)
+    assert [g.id for g in goals][:3] == ["rehsos.sp1", "rehsos.sp2", "rehsos.sp3"]
+    assert goals[0].group == "utama"
+    old, new = catalog.goal("rehsos.sp1", 2022), catalog.goal("rehsos.sp1", 2023)
+    assert old is not None and new is not None and old.name != new.name
+    write(tmp_path, "goal.toml", 'kind = "goal"\nid = "t.sp1"\nname = "Sasaran"\n')
+    write(tmp_path, "ratio.toml", RATIO.format(polarity="higher_is_better", target="80"))
+    (tmp_path / "ratio.toml").write_text(
+        (tmp_path / "ratio.toml")
+        .read_text()
+        .replace('name = "Ratio"', 'name = "Ratio"\ngoal = "t.sp2"')
+    )
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.key == "goal" and "t.sp2" in problem.message
+    assert problem.suggestion == "did you mean 't.sp1'?"

@@ -17,7 +17,7 @@ from ._bands import classify
 from ._data import Inputs, YearData, from_mapping, load_data
 from ._errors import DataError, Problem, did_you_mean
 from ._formula import Formula
-from ._model import BandSet, Indicator
+from ._model import BandSet, Goal, Indicator
 from ._numbers import EXACT, round_half_up, to_decimal
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
 from ._units import dimensionality, is_count
@@ -92,12 +92,16 @@ class Catalog:
         band_sets: Mapping[str, BandSet],
         *,
         root: str = "",
+        goals: Iterable[Goal] = (),
     ) -> None:
         self._entries = tuple(entries)
         self._versions: dict[str, tuple[CompiledIndicator, ...]] = {}
         for entry in self._entries:
             self._versions[entry.id] = (*self._versions.get(entry.id, ()), entry)
         self._band_sets = dict(band_sets)
+        self._goals: dict[str, tuple[Goal, ...]] = {}
+        for goal in goals:
+            self._goals[goal.id] = (*self._goals.get(goal.id, ()), goal)
         self._order = _topological(list(self._entries))
         self.root = root
 
@@ -119,6 +123,18 @@ class Catalog:
     def evaluation_order(self) -> tuple[str, ...]:
         """Every indicator id, each after the indicators it references."""
         return tuple(self._order)
+
+    def goal(self, goal_id: str, year: int) -> Goal | None:
+        """The sasaran (goal) definition in force in ``year``, or None."""
+        for goal in self._goals.get(goal_id, ()):
+            if goal.in_force.covers(year):
+                return goal
+        return None
+
+    def goals(self, year: int) -> tuple[Goal, ...]:
+        """Every goal in force in ``year``, by ``order`` then id."""
+        found = [g for g in (self.goal(i, year) for i in self._goals) if g is not None]
+        return tuple(sorted(found, key=lambda g: (g.order is None, g.order or 0, g.id)))
 
     @property
     def band_sets(self) -> Mapping[str, BandSet]:

@@ -922,6 +922,23 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
                 )
             )
 
+    # With goal files present, every goal an indicator names must be one of them, in force
+    # in the indicator's years (a folder without goal files may name goals freely).
+    if goals:
+        for indicator, source in parsed.indicators:
+            if indicator.goal is None:
+                continue
+            if indicator.goal not in goals:
+                problems.append(
+                    source.problem(
+                        f"goal {indicator.goal!r} is not defined",
+                        ("goal",),
+                        indicator=indicator.id,
+                        suggestion=did_you_mean(indicator.goal, sorted(goals))
+                        or 'add a file with kind = "goal"',
+                    )
+                )
+
     known_ids = sorted(versions)
     graph: dict[str, set[str]] = {}
     for indicator, source in parsed.indicators:
@@ -1066,4 +1083,9 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
     if problems:
         problems.sort(key=lambda p: (p.file or "", p.line or 0, p.key or "", p.message))
         raise DefinitionError(problems)
-    return Catalog([entry for entry, _ in compiled], band_sets, root=str(root))
+    return Catalog(
+        [entry for entry, _ in compiled],
+        band_sets,
+        root=str(root),
+        goals=[goal for versions_of in goals.values() for goal, _ in versions_of],
+    )
