@@ -727,9 +727,8 @@ def _compile_indicator(
                 )
             if not unknown:
                 total = sum(form.weights.values(), Decimal(0))
-                text = (
-                    "(" + " + ".join(f"{w} * {k}" for k, w in form.weights.items()) + f") / {total}"
-                )
+                terms = [f"{w} * {k}" for k, w in form.weights.items()]
+                text = f"({_balanced_sum(terms)}) / {total}"
                 formula = engine._compile(text, names, units=None, unit=None, trusted_length=True)
         else:
             assert form.expr is not None
@@ -805,6 +804,15 @@ def _compile_indicator(
         references=references,
     )
     return entry, problems
+
+
+def _balanced_sum(terms: list[str]) -> str:
+    """``a + b + c + d`` as ``(a + b) + (c + d)``: depth grows with log2 of the terms, so
+    a weights form with many components stays within the engine's depth limit."""
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return f"({_balanced_sum(terms[:middle])}) + ({_balanced_sum(terms[middle:])})"
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
