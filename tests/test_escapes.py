@@ -250,8 +250,9 @@ PAYLOADS = [
     Payload("blank", " \n\t "),
 ]
 
-# Calls of something that is not a function name. The checker checks only the callee
-# and never its arguments, so these compile; simpleeval refuses them when evaluated.
+# Calls of something that is not a function name: the checker refuses them at compile
+# time (only a name from the function table can be called), and the second test shows
+# that nothing in them would run even if a checker let one through.
 NON_NAME_CALLEES = [
     Payload("constant-callee", "(1)(__import__('os').system('id'))"),
     Payload("expression-callee", "(a + 1)(open('/etc/passwd').read())"),

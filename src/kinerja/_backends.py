@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from simpleeval import SimpleEval
+from simpleeval import FeatureNotAvailable, NameNotDefined, SimpleEval
 
 from ._numbers import round_half_up
 
@@ -222,6 +222,14 @@ def _exact_where(condition: Any, a: Any, b: Any) -> Any:
     return _where1(condition, a, b)
 
 
+def _exact_constant(ev: Evaluator, node: ast.Constant) -> Any:
+    # The checker turned every number into a Decimal; anything else was never checked.
+    value: Any = node.value
+    if type(value) is Decimal or type(value) is bool:
+        return value
+    raise FeatureNotAvailable(f"the constant {value!r:.40} is not a checked number")
+
+
 def _exact_ifexp(ev: Evaluator, node: ast.IfExp) -> Any:
     # Lazy like Python: only the chosen branch is evaluated.
     test = ev._eval(node.test)
@@ -338,7 +346,12 @@ EXACT = Backend(
         "sum": _exact_sum,
         "where": _exact_where,
     },
-    nodes={ast.IfExp: _exact_ifexp, ast.BoolOp: _exact_boolop, ast.Compare: _chain_compare},
+    nodes={
+        ast.IfExp: _exact_ifexp,
+        ast.BoolOp: _exact_boolop,
+        ast.Compare: _chain_compare,
+        ast.Constant: _exact_constant,
+    },
 )
 
 UNITS = Backend(
@@ -455,6 +468,8 @@ def _iv_div(a: Interval, b: Interval) -> Any:
 
 def _iv_pow(a: Interval, b: Interval) -> Any:
     exponent = int(b.low)
+    if exponent == 0:
+        return Interval(Decimal(1))  # as on the exact path: 0 ** 0 is 1
     if exponent < 0:
         return _iv_div(Interval(Decimal(1)), _iv_pow(a, Interval(Decimal(-exponent))))
     ends = (a.low**exponent, a.high**exponent)
@@ -522,14 +537,23 @@ def _iv_logic(is_and: bool) -> Callable[[Any, Any], Any]:
     return _lift(apply)
 
 
+def _iv_either(a: Any, b: Any) -> Any:
+    """Every value ``a`` or ``b`` can take: numbers' hull, conditions' agreement, per element."""
+    if type(a) is tuple or type(b) is tuple:
+        return _zip(_iv_either, a, b)
+    for value in (a, b):
+        if type(value) is NotAvailable:
+            return value
+    if type(a) is bool or type(b) is bool or a is AMBIGUOUS or b is AMBIGUOUS:
+        return a if a is b else AMBIGUOUS
+    return _iv(a).hull(_iv(b))
+
+
 def _iv_choose(condition: Any, a: Any, b: Any) -> Any:
     if type(condition) is NotAvailable:
         return condition
     if condition is AMBIGUOUS:
-        for value in (a, b):
-            if type(value) is NotAvailable:
-                return value
-        return _iv(a).hull(_iv(b))
+        return _iv_either(a, b)
     return a if condition else b
 
 
@@ -537,6 +561,8 @@ def _iv_where(condition: Any, a: Any, b: Any) -> Any:
     if type(condition) is tuple or type(a) is tuple or type(b) is tuple:
         length = next(len(v) for v in (condition, a, b) if type(v) is tuple)
         columns = [v if type(v) is tuple else (v,) * length for v in (condition, a, b)]
+        if any(len(c) != length for c in columns):
+            return NotAvailable("series of different lengths in where()")
         return tuple(map(_iv_choose, *columns))
     return _iv_choose(condition, a, b)
 
@@ -660,6 +686,22 @@ INTERVALS = Backend(
 BACKENDS: dict[str, Backend] = {b.name: b for b in (EXACT, UNITS, INTERVALS)}
 
 
+# The node types of the formula language (what kinerja's checker lets through). The
+# evaluator has handlers for these only: simpleeval's handlers for attributes, subscripts,
+# strings, containers and comprehensions are removed, so even a tree that never went
+# through the checker cannot reach them.
+ALLOWED_NODES: tuple[type, ...] = (
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.BoolOp,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Constant,
+)
+
+
 class Evaluator(SimpleEval):  # type: ignore[misc]
     """simpleeval's evaluator with a backend's tables installed.
 
@@ -667,20 +709,51 @@ class Evaluator(SimpleEval):  # type: ignore[misc]
     instance through :func:`evaluator`.
     """
 
+    nodes: dict[type, Callable[[Any], Any]]
+
     def __init__(self, backend: Backend) -> None:
         super().__init__(
             operators=dict(backend.operators), functions=dict(backend.functions), names={}
         )
         self.backend = backend
+        inherited: dict[type, Callable[[Any], Any]] = self.nodes
+        self.nodes = {node_type: inherited[node_type] for node_type in ALLOWED_NODES}
+        self.nodes[ast.Name] = self._name
+        self.nodes[ast.Call] = self._call
         for node_type, handler in backend.nodes.items():
+            if node_type not in ALLOWED_NODES:
+                raise ValueError(f"backend {backend.name!r}: {node_type.__name__} is not allowed")
             self.nodes[node_type] = functools.partial(handler, self)
 
     def _eval(self, node: Any) -> Any:
         # Only checked trees reach here: every node type is in the table, every name holds
         # a value kinerja made (Decimal, tuple, Interval, NotAvailable, pint quantity), and
         # calls go to the function table only. simpleeval's per-result scan for modules and
-        # forbidden functions guards trees nobody checked; here it would only cost time.
-        return self.nodes[type(node)](node)
+        # forbidden functions guards trees nobody checked; here it would only cost time,
+        # and the table above already has no way to reach an attribute or a module.
+        try:
+            handler = self.nodes[type(node)]
+        except KeyError:
+            raise FeatureNotAvailable(
+                f"{type(node).__name__} is not part of the formula language"
+            ) from None
+        return handler(node)
+
+    def _name(self, node: ast.Name) -> Any:
+        # Only the values given: never simpleeval's fallback to the function table.
+        try:
+            return self.names[node.id]
+        except KeyError:
+            raise NameNotDefined(node.id, self.expr) from None
+
+    def _call(self, node: ast.Call) -> Any:
+        # Only a function of the table, by name, with positional arguments.
+        func = node.func
+        if type(func) is not ast.Name or func.id not in self.functions:
+            raise FeatureNotAvailable("only the formula language's functions can be called")
+        if node.keywords:
+            raise FeatureNotAvailable(f"{func.id}() takes no keyword arguments")
+        return self.functions[func.id](*[self._eval(arg) for arg in node.args])
 
 
 _local = threading.local()

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from ._errors import DataError, DefinitionError, KinerjaError, Problem
-from ._io import write_output
+from ._io import check_output, write_output
 from ._loader import load
 from ._numbers import plain
 from ._results import IndicatorResult, Results
@@ -197,12 +197,32 @@ def _version() -> str:
     return __version__
 
 
+# The arguments that name a command's inputs, whatever the command; an output must be
+# none of them, and that is checked before any work is done.
+_INPUT_ARGUMENTS = ("path", "paths", "definitions", "data", "example", "input")
+
+
+def _check_output_early(args: argparse.Namespace) -> None:
+    output = getattr(args, "output", None)
+    if output is None or output == "-":
+        return
+    inputs: list[str] = []
+    for name in _INPUT_ARGUMENTS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            inputs.append(value)
+        elif isinstance(value, list | tuple):
+            inputs.extend(str(v) for v in value)
+    check_output(output, inputs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kinerja`` console script; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        _check_output_early(args)
         return run(args)
     except (DefinitionError, DataError) as exc:
         _print_problems(exc.problems, sys.stderr)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import DataError, Problem, did_you_mean
-from ._numbers import to_decimal
+from ._numbers import MAX_INPUT_DIGITS, to_decimal
 from ._toml import key_lines, line_of, read_toml
 
 Value = Decimal | tuple[Decimal, ...]
@@ -141,6 +141,13 @@ def _number_problem(value: Any) -> _BadValueError:
         return _BadValueError("expected a number, got a table")
     if value is None:
         return _BadValueError("expected a number, got None", _LEAVE_OUT)
+    if isinstance(value, int | float | Decimal):
+        return _BadValueError(
+            f"expected a number of at most {MAX_INPUT_DIGITS} digits when written out in "
+            f"full, got {value}",
+            "check the value's size and scale: kinerja reads amounts as written, "
+            "e.g. 2440968652000 for Rp2.440.968.652.000",
+        )
     return _BadValueError(f"expected a number, got {type(value).__name__} {value!r}")
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 import ast
 import decimal
 import keyword
+import re
+import threading
+import tokenize
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,6 +99,39 @@ _REFUSED: dict[type, str] = {
 }
 
 
+# ASCII control characters Python's tokenizer would accept or choke on; only tab, line feed
+# and carriage return may appear in a formula. (A form feed is whitespace to Python but a
+# line break to str.splitlines: it is refused rather than risk two views of one text.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Python's own line endings, the ones its column offsets count from.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+# Names, and (group 1) numbers as Python's tokenizer starts them (a digit after no name,
+# or a dot and a digit: "x0.5" is the name x0 and the number .5) with the letters, digits,
+# dots, underscores and exponent signs that follow: used to refuse a very long number
+# before Python's parser converts it (its int conversion alone is quadratic in the digits)
+# and a number run into a word ("1if"), which Python reads with a warning.
+_NAME_OR_NUMBER = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*|((?:[0-9]|\.[0-9])(?:[eE][+-]|[0-9A-Za-z_.])*)"
+)
+# Python's own number syntax (ints, floats, hex, octal, binary, complex; underscores).
+_PYTHON_NUMBER = re.compile(tokenize.Number)
+# Quoted text (refused later, with its own reason): numbers inside it are not checked.
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+# CPython 3.11 keeps the recursion depth of its AST conversion in state shared by all
+# threads: two ast.parse calls at once can fail with "SystemError: AST constructor recursion
+# depth mismatch". kinerja's own parses take turns; a clash with another library's parse in
+# another thread is retried.
+_PARSE_LOCK = threading.Lock()
+_PARSE_ATTEMPTS = 3
+# Largest ``decimals`` accepted by Formula.evaluate.
+MAX_DECIMALS = 60
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offset of the start of each line of ``text``, as Python's tokenizer splits lines."""
+    return [0, *(match.end() for match in _LINE_END.finditer(text))]
+
+
 @dataclass(frozen=True, slots=True)
 class _Type:
     kind: Kind
@@ -103,9 +139,29 @@ class _Type:
 
 
 def _names_map(names: Iterable[str] | Mapping[str, str | None]) -> dict[str, str | None]:
+    if isinstance(names, str):
+        raise FormulaError(
+            f"names must be a list of input names, not the text {names!r}",
+            suggestion=f"write names=[{names!r}]",
+        )
     if isinstance(names, Mapping):
-        return dict(names)
-    return dict.fromkeys(names)
+        items = list(names.items())
+    else:
+        try:
+            items = [(name, None) for name in names]
+        except TypeError:
+            raise FormulaError(
+                f"names must be a list of input names, not {type(names).__name__}"
+            ) from None
+    for name, over in items:
+        if not isinstance(name, str):
+            raise FormulaError(f"an input name must be text, not {type(name).__name__} {name!r}")
+        if over is not None and not (isinstance(over, str) and over):
+            raise FormulaError(
+                f"input {name!r}: the dimension of a series must be a name such as 'bulan' "
+                f"(or None for a single value), not {over!r}"
+            )
+    return dict(items)
 
 
 class _Checker:
@@ -117,9 +173,7 @@ class _Checker:
         self.names = names
         self.used: set[str] = set()
         self.count = 0
-        self.line_starts = [0]
-        for line in text.splitlines(keepends=True):
-            self.line_starts.append(self.line_starts[-1] + len(line))
+        self.line_starts = _line_starts(text)
         self.rules: dict[type, Any] = {
             ast.BinOp: self._binop,
             ast.UnaryOp: self._unary,
@@ -139,11 +193,20 @@ class _Checker:
         end = self.line_starts[node.end_lineno - 1] + node.end_col_offset
         return self.text[start:end]
 
+    def column(self, node: ast.AST | None) -> int | None:
+        """Offset of ``node`` in the whole formula text (not in its line)."""
+        lineno: int | None = getattr(node, "lineno", None)
+        col_offset: int | None = getattr(node, "col_offset", None)
+        if lineno is None or col_offset is None:
+            return None
+        return self.line_starts[lineno - 1] + col_offset
+
     def fail(
         self, reason: str, node: ast.AST | None = None, suggestion: str | None = None
     ) -> NoReturn:
-        column = getattr(node, "col_offset", None) if node is not None else None
-        raise FormulaError(reason, expression=self.text, column=column, suggestion=suggestion)
+        raise FormulaError(
+            reason, expression=self.text, column=self.column(node), suggestion=suggestion
+        )
 
     def check(self, node: ast.AST, depth: int) -> _Type:
         self.count += 1
@@ -367,16 +430,25 @@ class Formula:
         Decimal('88.16')
     """
 
-    __slots__ = ("_tree", "names", "series", "text", "unit")
+    __slots__ = ("_dims", "_tree", "names", "series", "text", "unit")
 
     def __init__(
-        self, text: str, tree: ast.expr, names: frozenset[str], series: str | None, unit: str | None
+        self,
+        text: str,
+        tree: ast.expr,
+        names: frozenset[str],
+        series: str | None,
+        unit: str | None,
+        dims: Mapping[str, str | None] | None = None,
     ) -> None:
         self.text = text
         self._tree = tree
         self.names = names
         self.series = series
         self.unit = unit
+        # Each name's dimension (None for a single value), when known: evaluate() checks
+        # that a series input gets a list and a single-value input does not.
+        self._dims: dict[str, str | None] | None = None if dims is None else dict(dims)
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
@@ -402,17 +474,30 @@ class Formula:
 
         Raises:
             EvaluationError: the formula has no value for these inputs (a missing input,
-                a zero denominator, series of different lengths); ``reason`` says which.
+                a value that is not a number, a list for a single-value input, a zero
+                denominator, series of different lengths); ``reason`` says which.
+            TypeError: ``values`` is not a mapping.
+            ValueError: ``decimals`` is not a whole number from 0 to 60.
 
         Example:
             >>> compile_formula("a / b", names=["a", "b"]).evaluate({"a": "1", "b": 3}, decimals=4)
             Decimal('0.3333')
         """
+        if not isinstance(values, Mapping):
+            raise TypeError(
+                f"values must be a mapping of input names to values, not {type(values).__name__}"
+            )
+        if decimals is not None and not (type(decimals) is int and 0 <= decimals <= MAX_DECIMALS):
+            raise ValueError(
+                f"decimals must be a whole number from 0 to {MAX_DECIMALS} (or None), "
+                f"not {decimals!r}"
+            )
         exact: dict[str, Any] = {}
         for name in self.names:
             if name not in values:
                 raise EvaluationError(f"no value for input {name!r}", formula=self.text)
-            exact[name] = _exact_value(name, values[name], self.text)
+            over = None if self._dims is None else self._dims.get(name, ...)
+            exact[name] = _exact_value(name, values[name], self.text, over)
         result = self.evaluate_exact(exact)
         if type(result) is NotAvailable:
             raise EvaluationError(result.reason, formula=self.text)
@@ -471,9 +556,13 @@ class Formula:
         reg = registry()
         names = sorted(self.names)
         last: Exception | None = None
-        # Distinct primes as magnitudes, so that a - b is never zero by accident.
-        for shift in (0, 7, 13):
-            magnitudes = _PRIMES[shift : shift + len(names)]
+        # Distinct primes as magnitudes, so that a - b is never zero by accident; then
+        # distinct magnitudes close to 1, for powers of powers that overflow a float.
+        trials: list[tuple[float, ...]] = [
+            tuple(map(float, _PRIMES[shift : shift + len(names)])) for shift in (0, 7, 13)
+        ]
+        trials.append(tuple(1 + p / 10_000 for p in _PRIMES[: len(names)]))
+        for magnitudes in trials:
             values = {
                 name: reg.Quantity(float(m), units[name])
                 for name, m in zip(names, magnitudes, strict=False)
@@ -483,7 +572,7 @@ class Formula:
             ev.expr = self.text
             try:
                 result = ev._eval(self._tree)
-            except ZeroDivisionError as exc:
+            except (ZeroDivisionError, OverflowError) as exc:
                 last = exc
                 continue
             except Exception as exc:
@@ -491,6 +580,12 @@ class Formula:
             if isinstance(result, reg.Quantity):
                 return result.units
             return reg.dimensionless
+        if isinstance(last, OverflowError):
+            raise UnitError(
+                "cannot check units: the formula's numbers grow too large for the check "
+                "(a power of a power, or very large numbers multiplied)",
+                expression=self.text,
+            )
         raise UnitError(
             f"cannot check units: the formula divides by zero for every trial input ({last})",
             expression=self.text,
@@ -515,16 +610,35 @@ def _unit_reason(exc: Exception) -> str:
     return f"units do not work out: {exc}"
 
 
-def _exact_value(name: str, value: Any, text: str) -> Any:
+def _plain_decimal(value: Any) -> Decimal:
+    """``to_decimal``, and a plain Decimal even from a subclass: only kinerja's values run."""
+    result = to_decimal(value)
+    return result if type(result) is Decimal else Decimal(result)
+
+
+def _exact_value(name: str, value: Any, text: str, over: Any = ...) -> Any:
+    """The exact value of one input; ``over`` is its dimension, None, or ... (unknown)."""
+    sequence = isinstance(value, list | tuple)
+    if over is None and sequence:
+        raise EvaluationError(
+            f"input {name!r} takes a single value, not a list of {len(value)}",
+            formula=text,
+        )
+    if isinstance(over, str) and not sequence:
+        raise EvaluationError(
+            f"input {name!r} is a series over {over!r}: give a list of values, "
+            f"not {type(value).__name__} {value!r:.40}",
+            formula=text,
+        )
     if type(value) is Decimal and value.is_finite() and len(value.as_tuple().digits) <= 45:
         return value
-    if isinstance(value, list | tuple):
+    if sequence:
         try:
-            return tuple(to_decimal(v) for v in value)
+            return tuple(_plain_decimal(v) for v in value)
         except ValueError as exc:
             raise EvaluationError(f"input {name!r}: {exc}", formula=text) from None
     try:
-        return to_decimal(value)
+        return _plain_decimal(value)
     except ValueError as exc:
         raise EvaluationError(f"input {name!r}: {exc}", formula=text) from None
 
@@ -591,6 +705,32 @@ class FormulaEngine:
             f"max_literal_length={self.max_literal_length})"
         )
 
+    def _check_numbers(self, text: str) -> None:
+        """Refuse a number that is too long, or not a number, before Python parses it."""
+        shown = text
+        if "'" in text or '"' in text:
+            text = _QUOTED.sub(lambda m: " " * len(m.group()), text)
+        limit = self.max_literal_length
+        for number in _NAME_OR_NUMBER.findall(text):
+            if number and (len(number) > limit or not _PYTHON_NUMBER.fullmatch(number)):
+                break
+        else:
+            return
+        # Found one: where is it? (Only on this error path are match objects worth making.)
+        column = next(m.start() for m in _NAME_OR_NUMBER.finditer(text) if m.group(1) == number)
+        if len(number) > limit:
+            raise FormulaError(
+                f"the number {number[:20]}... is longer than {limit} characters",
+                expression=shown,
+                column=column,
+            )
+        raise FormulaError(
+            f"{number!r} is not a number",
+            expression=shown,
+            column=column,
+            suggestion="put a space or an operator between a number and a word",
+        )
+
     def compile(
         self,
         text: str,
@@ -632,31 +772,31 @@ class FormulaEngine:
             )
         if not text.strip():
             raise FormulaError("the formula is empty")
-        if not text.isascii():
-            position = next(i for i, ch in enumerate(text) if not ch.isascii())
-            raise FormulaError(
-                f"the formula contains the non-ASCII character {text[position]!r}; formulas "
-                "are written with ASCII letters, digits and operators",
-                expression=text,
-                column=position,
-            )
+        _check_characters(text)
+        self._check_numbers(text)
         declared = _names_map(names)
         for name in declared:
             problem = name_problem(name)
             if problem:
                 raise FormulaError(problem, expression=text)
+        # From here on, offsets are those of the stripped text, which is what is parsed.
+        text = text.strip()
         try:
-            parsed = ast.parse(text.strip(), mode="eval")
+            parsed = _parse(text)
         except SyntaxError as exc:
-            column = (exc.offset - 1) if exc.offset else None
+            column = None
+            if exc.lineno and exc.offset and exc.lineno <= len(starts := _line_starts(text)):
+                column = min(starts[exc.lineno - 1] + exc.offset - 1, len(text))
             raise FormulaError(
                 f"this is not a valid formula: {exc.msg}", expression=text, column=column
             ) from None
-        except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        except (RecursionError, MemoryError):
             raise FormulaError(
-                f"this is not a valid formula: {type(exc).__name__}", expression=text
+                "the formula nests too deeply for Python's parser to read it", expression=text
             ) from None
-        checker = _Checker(self, text.strip(), declared)
+        except (ValueError, OverflowError) as exc:
+            raise FormulaError(f"this is not a valid formula: {exc}", expression=text) from None
+        checker = _Checker(self, text, declared)
         try:
             found = checker.check(parsed.body, 0)
         except RecursionError:
@@ -667,7 +807,8 @@ class FormulaEngine:
                 expression=text,
                 suggestion="wrap it as where(condition, 1, 0)",
             )
-        formula = Formula(text.strip(), parsed.body, frozenset(checker.used), found.series, None)
+        dims = {name: declared[name] for name in checker.used}
+        formula = Formula(text, parsed.body, frozenset(checker.used), found.series, None, dims)
         if unit is not None and units is None:
             raise UnitError(
                 f"a declared unit ({unit}) can only be checked with the inputs' units",
@@ -677,6 +818,55 @@ class FormulaEngine:
         if units is not None:
             formula.unit = check_units(formula, units, unit)
         return formula
+
+
+def _parse(text: str) -> ast.Expression:
+    """``ast.parse(text, mode="eval")``, safe to call from several threads at once."""
+    for attempt in range(_PARSE_ATTEMPTS):
+        try:
+            with _PARSE_LOCK:
+                return ast.parse(text, mode="eval")
+        except SystemError:
+            if attempt == _PARSE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _check_characters(text: str) -> None:
+    """Refuse characters that have no place in a formula, before Python's parser sees them."""
+    if not text.isascii():
+        position = next(i for i, ch in enumerate(text) if not ch.isascii())
+        raise FormulaError(
+            f"the formula contains the non-ASCII character {text[position]!r}; formulas "
+            "are written with ASCII letters, digits and operators",
+            expression=text,
+            column=position,
+        )
+    control = _CONTROL.search(text)
+    if control is not None:
+        raise FormulaError(
+            f"the formula contains the control character {control.group()!r}; formulas are "
+            "written with letters, digits, operators, spaces and line breaks",
+            expression=text,
+            column=control.start(),
+        )
+    position = text.find("#")
+    if position >= 0:
+        raise FormulaError(
+            "'#' is not part of the formula language: in Python it starts a comment, and "
+            "everything after it would be silently ignored",
+            expression=text,
+            column=position,
+            suggestion="remove it; explain the formula in the indicator's description",
+        )
+    position = text.find("\\")
+    if position >= 0:
+        raise FormulaError(
+            "a backslash is not part of the formula language",
+            expression=text,
+            column=position,
+            suggestion="a formula may run over several lines inside parentheses, without '\\'",
+        )
 
 
 def check_units(formula: Formula, units: Mapping[str, str], declared: str | None) -> str:
@@ -739,5 +929,12 @@ def compose(
     text: str, tree: ast.expr, parts: Iterable[Formula], series: str | None = None
 ) -> Formula:
     """A formula built from already-checked parts (the ratio and weights forms)."""
+    parts = list(parts)
     names: frozenset[str] = frozenset().union(*(p.names for p in parts))
-    return Formula(text, tree, names, series, None)
+    dims: dict[str, str | None] | None = {}
+    for part in parts:
+        if part._dims is None or dims is None:
+            dims = None
+        else:
+            dims.update(part._dims)
+    return Formula(text, tree, names, series, None, dims)

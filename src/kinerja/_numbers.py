@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -86,22 +87,34 @@ def to_decimal(value: Any) -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except decimal.InvalidOperation:
-            raise ValueError(f"expected a number, got the text {value!r}") from None
+        # Decimal() alone would also take "1_000" and non-ASCII digits such as "١٢".
+        if not _NUMBER_TEXT.fullmatch(value.strip()):
+            raise ValueError(f"expected a number, got the text {value!r}")
+        result = Decimal(value.strip())
     elif isinstance(value, Decimal):
         result = value
     else:
         raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
     if not result.is_finite():
         raise ValueError(f"expected a finite number, got {value!r}")
-    if len(result.as_tuple().digits) > MAX_INPUT_DIGITS:
+    if _written_out_digits(result) > MAX_INPUT_DIGITS:
         raise ValueError(
-            f"{value!r} has more than {MAX_INPUT_DIGITS} digits; kinerja rounds exactly only "
-            f"for inputs of at most {MAX_INPUT_DIGITS} digits"
+            f"{value!r} has more than {MAX_INPUT_DIGITS} digits when written out in full; "
+            f"kinerja rounds exactly only for inputs of at most {MAX_INPUT_DIGITS} digits"
         )
     return result
+
+
+# A plain decimal number in ASCII, with an optional exponent: what to_decimal reads in text.
+_NUMBER_TEXT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _written_out_digits(value: Decimal) -> int:
+    # Digits of the plain form: 1E+30 has 31, 1E-30 has 31; bounds the size of the
+    # exponent as well as the mantissa, so 1e300000 cannot blow up an output.
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite values only reach here
+    return max(len(digits) + exponent, 1) + max(-exponent, 0)
 
 
 def plain(value: Decimal) -> str:

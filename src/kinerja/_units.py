@@ -31,16 +31,24 @@ COUNT_DIMENSIONS = frozenset(
 )
 
 
-@cache
+_built: dict[str, Any] = {}
+
+
 def registry() -> Any:
     """Return the one pint ``UnitRegistry`` of this process (built on first use)."""
+    found = _built.get("registry")
+    if found is not None:
+        return found
+    # Checked again under the lock: threads that arrive together build it once.
     with _lock:
-        import pint
+        if "registry" not in _built:
+            import pint
 
-        reg: Any = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
-        text = resources.files("kinerja").joinpath("units.txt").read_text(encoding="utf-8")
-        reg.load_definitions(text.splitlines())
-        return reg
+            reg: Any = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
+            text = resources.files("kinerja").joinpath("units.txt").read_text(encoding="utf-8")
+            reg.load_definitions(text.splitlines())
+            _built["registry"] = reg
+        return _built["registry"]
 
 
 @cache
