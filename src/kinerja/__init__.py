@@ -25,6 +25,7 @@ from ._errors import (
     Problem,
     UnitError,
 )
+from ._explain import Explanation, explain
 from ._formula import Formula, FormulaEngine, compile_formula
 from ._loader import load
 from ._model import (
@@ -62,6 +63,7 @@ __all__ = [
     "DefinitionError",
     "Disaggregation",
     "EvaluationError",
+    "Explanation",
     "Formula",
     "FormulaEngine",
     "FormulaError",
@@ -88,6 +90,7 @@ __all__ = [
     "__version__",
     "achievement",
     "compile_formula",
+    "explain",
     "load",
     "load_data",
     "load_years",

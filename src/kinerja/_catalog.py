@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._achievement import Status, published_achievement, status
 from ._backends import EXACT as EXACT_BACKEND
@@ -21,6 +21,9 @@ from ._model import BandSet, Goal, Indicator
 from ._numbers import EXACT, round_half_up, to_decimal
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
 from ._units import dimensionality, is_count
+
+if TYPE_CHECKING:
+    from ._explain import Explanation
 
 _ZERO = Decimal(0)
 
@@ -266,6 +269,26 @@ class Catalog:
                 )
             done[data.year] = self.evaluate(data, year=data.year, history=done)
         return done
+
+    def explain(
+        self,
+        indicator_id: str,
+        data: YearData | Mapping[str, Any] | str | Path | Iterable[YearData],
+        *,
+        year: int | None = None,
+        history: Mapping[int, Results] | None = None,
+        depth: int | None = None,
+    ) -> Explanation:
+        """The derivation of one figure step by step; the same as :func:`kinerja.explain`.
+
+        Example:
+            >>> e = catalog.explain("demo.kemampuan", "examples/demo/data-2023.toml")  # doctest: +SKIP
+            >>> e.rounding.rounded  # doctest: +SKIP
+            Decimal('87.55')
+        """
+        from ._explain import explain
+
+        return explain(self, indicator_id, data, year=year, history=history, depth=depth)
 
     def evaluate_indicator(
         self, indicator_id: str, inputs: Mapping[str, Any], *, year: int
