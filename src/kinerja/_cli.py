@@ -188,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
 
 # Commands that live in modules of their own; each has ``register(subparsers)`` and
 # imports its heavier dependencies only when it runs.
-_COMMAND_MODULES: tuple[str, ...] = ("_cli_report", "_cli_explain", "_cli_planner")
+_COMMAND_MODULES: tuple[str, ...] = ("_cli_report", "frames._cli", "_cli_explain", "_cli_planner")
 
 
 def _version() -> str:

@@ -1,0 +1,32 @@
+"""DuckDB: a relation in, a relation on the same connection out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from . import Adapter
+
+
+def _connection(like: Any) -> Any:
+    # A relation keeps its connection in ``_con``; results must live on the same one to be
+    # joined with the caller's other relations. Fall back to DuckDB's default connection.
+    found = getattr(like, "_con", None)
+    return found if found is not None else duckdb.default_connection()
+
+
+def result(table: pa.Table, like: Any) -> Any:
+    return duckdb.from_arrow(table, connection=_connection(like))
+
+
+def read(path: Path, kind: str, *, connection: Any = None, **options: Any) -> Any:
+    con = connection if connection is not None else duckdb.default_connection()
+    if kind == "parquet":
+        return con.read_parquet(str(path), **options)
+    return con.read_csv(str(path), **options)
+
+
+ADAPTER = Adapter("duckdb", result, read)
