@@ -74,6 +74,9 @@ class _BadValueError(ValueError):
         self.suggestion = suggestion
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 def number_text_hint(text: str) -> tuple[str | None, str] | None:
     """For number-like text: a note on its format (or None) and what to write instead.
 
@@ -82,8 +85,22 @@ def number_text_hint(text: str) -> tuple[str | None, str] | None:
     Example:
         >>> number_text_hint("1.234,5")
         ('in Indonesian number format', 'write 1234.5: a dot for decimals, no thousands separator, no quotes')
+        >>> number_text_hint("88,04%")[1]
+        'write 88.04: no % sign and no quotes; the unit says it is a percentage'
     """
     text = text.strip()
+    if text.endswith("%") and len(text) > 1:
+        inner = text[:-1].strip()
+        if _PLAIN_NUMBER.fullmatch(inner):
+            fixed = inner
+        elif _INDONESIAN_NUMBER.match(inner) and "," in inner:
+            fixed = inner.replace(".", "").replace(",", ".")
+        else:
+            return None
+        return (
+            "with a percent sign",
+            f"write {fixed}: no % sign and no quotes; the unit says it is a percentage",
+        )
     if _INDONESIAN_NUMBER.match(text) and "," in text:
         fixed = text.replace(".", "").replace(",", ".")
         return (

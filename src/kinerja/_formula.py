@@ -75,6 +75,26 @@ _INDONESIAN_FUNCTIONS = {
     "jika": "where",
 }
 
+
+def _refusal_hint(node: ast.AST) -> str | None:
+    """A suggestion for a refused construct that a planner writes by mistake."""
+    if isinstance(node, ast.Attribute):
+        parts: list[str] = [node.attr]
+        inner: ast.AST = node.value
+        while isinstance(inner, ast.Attribute):
+            parts.append(inner.attr)
+            inner = inner.value
+        if isinstance(inner, ast.Name) and not inner.id.startswith("_"):
+            dotted = ".".join([inner.id, *reversed(parts)])
+            if not any(p.startswith("_") for p in parts):
+                # An indicator id written into the formula: it belongs under [inputs].
+                return (
+                    f"to use indicator {dotted!r}, declare an input such as "
+                    f'{parts[0]} = {{ indicator = "{dotted}" }} and write {parts[0]} in the formula'
+                )
+    return None
+
+
 # Why each refused construct is refused, in the words a planner reads.
 _REFUSED: dict[type, str] = {
     ast.Attribute: "attribute access ('.') is not part of the formula language",
@@ -219,7 +239,7 @@ class _Checker:
             reason = _REFUSED.get(
                 type(node), f"{type(node).__name__} is not part of the formula language"
             )
-            self.fail(reason, node)
+            self.fail(reason, node, _refusal_hint(node))
         result: _Type = rule(node, depth + 1)
         return result
 

@@ -514,6 +514,24 @@ class _Parsed:
     band_sets: list[tuple[BandSet, _Source]] = field(default_factory=list)
     goals: list[tuple[Goal, _Source]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Indicators whose file failed validation in some keys: the rest of the file still
+    # gets every check, so a planner sees all of a file's problems in one run.
+    partial: list[tuple[Indicator, _Source]] = field(default_factory=list)
+    # Ids of files that failed; a reference to one is not also "not defined".
+    broken_ids: set[str] = field(default_factory=set)
+
+
+def _without_failed_keys(model: type[BaseModel], document: Mapping[str, Any], exc: Any) -> Any:
+    """The model of ``document`` without the top-level keys that failed, or None."""
+    failed = {error["loc"][0] for error in exc.errors() if error["loc"]}
+    if "inputs" in failed:
+        # Without its inputs, every name of the formula would look unknown.
+        return None
+    reduced = {k: v for k, v in document.items() if k not in failed}
+    try:
+        return model.model_validate(reduced)
+    except ValidationError:
+        return None
 
 
 def _read(paths: list[Path], root: Path) -> _Parsed:
@@ -558,6 +576,11 @@ def _read(paths: list[Path], root: Path) -> _Parsed:
         except ValidationError as exc:
             parsed.problems.extend(quoted)
             parsed.problems.extend(_validation_problems(exc, model, document, source, ident))
+            if ident is not None:
+                parsed.broken_ids.add(ident)
+            rest = _without_failed_keys(model, document, exc) if model is Indicator else None
+            if isinstance(rest, Indicator) and not quoted:
+                parsed.partial.append((rest, source))
             continue
         if quoted:
             parsed.problems.extend(quoted)
@@ -930,6 +953,9 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
                 )
             )
 
+    for indicator, source in parsed.partial:
+        problems.extend(_compile_indicator(indicator, source, engine)[1])
+
     # With goal files present, every goal an indicator names must be one of them, in force
     # in the indicator's years (a folder without goal files may name goals freely).
     if goals:
@@ -954,7 +980,7 @@ def load(path: str | Path, *, engine: FormulaEngine | None = None) -> Catalog:
         for name, spec in indicator.inputs.items():
             if spec.indicator is None:
                 continue
-            if spec.indicator not in versions:
+            if spec.indicator not in versions and spec.indicator not in parsed.broken_ids:
                 problems.append(
                     source.problem(
                         f"input {name!r} refers to indicator {spec.indicator!r}, which is not defined",

@@ -74,6 +74,11 @@ def unit_problem(unit: str) -> str | None:
     """
     if unit in known_units():
         return None
+    if not unit.strip():
+        return "the unit is empty; write one, e.g. percent, person, point or IDR"
+    symbol = _SYMBOLS.get(unit.strip().lower())
+    if symbol is not None:
+        return f"unknown unit {unit!r}; write {symbol!r}"
     if any(name in known_units() for name in _UNIT_NAME.findall(unit)) and _UNIT_EXPR.match(unit):
         try:
             registry().parse_units(unit)
@@ -84,6 +89,16 @@ def unit_problem(unit: str) -> str | None:
     hint = did_you_mean(unit, known_units())
     return f"unknown unit {unit!r}" + (f"; {hint}" if hint else "")
 
+
+# Symbols and words planners write where a unit name belongs, and the name to write.
+_SYMBOLS = {
+    "%": "percent",
+    "persen (%)": "percent",
+    "rp.": "IDR",
+    "rupiah (rp)": "IDR",
+    "indeks": "point",
+    "index": "point",
+}
 
 _UNIT_NAME = re.compile(r"[A-Za-z_]+")
 _UNIT_EXPR = re.compile(r"^[A-Za-z_ ]+(\s*[*/]\s*[A-Za-z_ ]+|\s*\*\*\s*-?\d)*$")
