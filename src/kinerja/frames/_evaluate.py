@@ -360,7 +360,7 @@ def _settle_and_shape(
             flagged[key] = idents
             pairs.extend((key, i) for i in idents)
             for ident in plan.ids:
-                version = _version_for(plan, ident, key[0])
+                version = plan.version_for(ident, key[0])
                 if version is None:
                     continue
                 published[(key, ident)] = published_value(
@@ -425,18 +425,6 @@ def _published_floats(long: pl.DataFrame) -> pl.DataFrame:
         pl.Series("value", value, dtype=pl.Float64, nan_to_null=True),
         pl.Series("achievement", achievement, dtype=pl.Float64, nan_to_null=True),
     ).drop("__kj_decimals")
-
-
-def _version_for(plan: Plan, ident: str, year: int) -> Any:
-    for version in plan.versions:
-        first, last = version.span
-        if (
-            version.id == ident
-            and (first is None or year >= first)
-            and (last is None or year <= last)
-        ):
-            return version
-    return None
 
 
 def _float(value: Decimal | None) -> float | None:

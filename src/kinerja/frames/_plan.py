@@ -180,6 +180,18 @@ class Plan:
         """A fresh internal column name."""
         return f"__kj{next(self._counter)}_{what}"
 
+    def version_for(self, ident: str, year: int) -> Version | None:
+        """The version of ``ident`` in force in ``year``, or None."""
+        for version in self.versions:
+            first, last = version.span
+            if (
+                version.id == ident
+                and (first is None or year >= first)
+                and (last is None or year <= last)
+            ):
+                return version
+        return None
+
     def _version(self, ident: str, number: int, entry: CompiledIndicator) -> Version:
         definition = entry.definition
         dims = {name: spec.over for name, spec in definition.inputs.items()}

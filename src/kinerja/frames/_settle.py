@@ -164,16 +164,7 @@ class Settler:
         return dim_values.get(column)
 
     def version(self, ident: str, key: Key) -> Version | None:
-        year = key[0]
-        for version in self.plan.versions:
-            first, last = version.span
-            if (
-                version.id == ident
-                and (first is None or year >= first)
-                and (last is None or year <= last)
-            ):
-                return version
-        return None
+        return self.plan.version_for(ident, key[0])
 
     def groups(self, version: Version, key: Key) -> dict[str | None, dict[str, Any]]:
         """The scalar path's input mapping with the frame path's semantics."""
