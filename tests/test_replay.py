@@ -12,7 +12,7 @@ import pytest
 
 import kinerja
 from kinerja._cli import main
-from kinerja._replay import Replay, parse_printed, replay
+from kinerja._replay import Replay, load_published, parse_printed, replay
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "indicators" / "rehsos"
@@ -98,6 +98,21 @@ def test_average_is_tried_by_every_method(report: Replay) -> None:
     assert "sasaran" in names and "indicators" in names and "capped" in names
     assert report["F003"].verdict == "mismatch"
     assert "no method reproduces" in report["F003"].note
+
+
+def test_average_from_the_printed_capaian(report: Replay, catalog: kinerja.Catalog) -> None:
+    # The report's own capaian (117,78 for SPM kabupaten/kota, where kinerja computes
+    # 117.77) are a method of their own; their mean over the 10 IKU is checked by hand.
+    published = load_published(EXAMPLE / "published.toml")
+    printed: dict[str, Decimal] = {}
+    for figure in published.figures:
+        if figure.what == "achievement" and figure.year == 2023 and not figure.group:
+            assert figure.indicator is not None and figure.printed.value is not None
+            printed.setdefault(figure.indicator, figure.printed.value)
+    iku = [i for i in printed if "iku" in catalog.indicator(i, 2023).tags]  # type: ignore[union-attr]
+    assert len(iku) == 10
+    expected = sum((printed[i] for i in iku), Decimal(0)) / 10
+    assert report.methods["mean over 10 indicators (capaian as printed in the report)"] == expected
 
 
 def test_json_contract(report: Replay) -> None:

@@ -193,7 +193,7 @@ def test_json_excerpts_are_real_output(report: Replay) -> None:
 
 def test_every_average_method_is_listed_with_its_value(report: Replay) -> None:
     text = doc_text()
-    assert len(report.methods) == 16
+    assert len(report.methods) == 24
     for name, value in report.methods.items():
         row = f"| `{name}` | {plain(round_half_up(value, 2))} |"
         assert row in text, f"docs/replay.md lacks the row {row}"

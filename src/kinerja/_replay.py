@@ -192,7 +192,7 @@ def _figure_problem(
             message,
             file=shown,
             line=line_of(dict(lines), path),
-            key=f"figure[{index}]" + (f".{key}" if key else ""),
+            key=f"F{index + 1:03d}" + (f".{key}" if key else ""),
             suggestion=suggestion,
         )
     )
@@ -265,7 +265,7 @@ def load_published(path: str | Path) -> Published:
             bad("a gap figure needs target_year = ...", "target_year")
         figures.append(
             Figure(
-                number=len(figures) + 1,
+                number=index + 1,
                 where=str(raw.get("where", "")),
                 what=str(what),
                 printed=printed,
@@ -435,6 +435,8 @@ class _Context:
     results: dict[int, Results]
     intervals: _Intervals
     report_year: int
+    # The capaian the report prints for each (year, indicator), first printing first.
+    printed_achievements: dict[tuple[int, str], Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -657,49 +659,67 @@ def _iku(ctx: _Context, year: int) -> list[Any]:
 
 
 def average_methods(
-    ctx_results: list[Any], goals: Mapping[str, int] | None = None
+    ctx_results: list[Any], printed: Mapping[str, Decimal] | None = None
 ) -> dict[str, Decimal]:
     """The organisation-level average capaian by every method a report could have used.
 
-    Methods: mean over indicators or over sasaran (mean of each sasaran's mean); from the
-    published (2-decimal) capaian or the unrounded one; without a cap or capped at 100,
-    110 or 120.
+    Methods: mean over indicators or over sasaran (mean of each sasaran's mean); from
+    kinerja's capaian rounded to 2 decimals, the unrounded one, or (when ``printed`` has
+    every indicator's printed capaian, by id) the report's own printed figures; without a
+    cap or capped at 100, 110 or 120.
     """
     methods: dict[str, Decimal] = {}
     rows = [(d, r) for d, r in ctx_results if r.achievement is not None and r.exact is not None]
     if not rows:
         return methods
-    for rounded, cap in itertools.product((True, False), (None, 100, 110, 120)):
+    sources = ["rounded", "unrounded"]
+    if printed and all(r.id in printed for _, r in rows):
+        sources.append("printed")
+    for source, cap in itertools.product(sources, (None, 100, 110, 120)):
 
         def value(
-            definition: Any, result: Any, rounded: bool = rounded, cap: int | None = cap
+            definition: Any, result: Any, source: str = source, cap: int | None = cap
         ) -> Decimal:
             found: Decimal
-            if rounded:
+            if source == "rounded":
                 found = result.achievement
+            elif source == "printed":
+                assert printed is not None
+                found = printed[result.id]
             else:
                 exact = achievement(result.exact, result.target, definition.polarity)
                 found = exact if exact is not None else result.achievement
             return min(found, Decimal(cap)) if cap is not None else found
 
         values = [value(d, r) for d, r in rows]
-        source = "capaian as published" if rounded else "unrounded capaian"
+        source_name = _AVERAGE_SOURCES[source]
         capped = f", capped at {cap}%" if cap is not None else ""
-        methods[f"mean over {len(values)} indicators ({source}{capped})"] = EXACT.divide(
+        methods[f"mean over {len(values)} indicators ({source_name}{capped})"] = EXACT.divide(
             sum(values, Decimal(0)), Decimal(len(values))
         )
         by_goal: dict[str, list[Decimal]] = {}
         for (definition, _), v in zip(rows, values, strict=True):
             by_goal.setdefault(definition.goal or definition.id, []).append(v)
         means = [EXACT.divide(sum(vs, Decimal(0)), Decimal(len(vs))) for vs in by_goal.values()]
-        methods[f"mean over {len(means)} sasaran ({source}{capped})"] = EXACT.divide(
+        methods[f"mean over {len(means)} sasaran ({source_name}{capped})"] = EXACT.divide(
             sum(means, Decimal(0)), Decimal(len(means))
         )
     return methods
 
 
+_AVERAGE_SOURCES = {
+    "rounded": "capaian computed, rounded to 2 decimals",
+    "unrounded": "unrounded capaian",
+    "printed": "capaian as printed in the report",
+}
+
+
+def _printed_achievements(ctx: _Context, year: int) -> dict[str, Decimal]:
+    return {ident: v for (y, ident), v in ctx.printed_achievements.items() if y == year}
+
+
 def _average(ctx: _Context, figure: Figure) -> _Computed:
-    methods = average_methods(_iku(ctx, figure.year))
+    methods = average_methods(_iku(ctx, figure.year), _printed_achievements(ctx, figure.year))
     if not methods or figure.printed.value is None:
         return _Computed(reproducible=False, missing="no capaian to average")
     decimals = figure.printed.decimals
@@ -959,10 +979,19 @@ def replay(
     report_year = year if year is not None else published.year
     data_years = {d.year: d for d in load_years(folder / "data") if d.year is not None}
     results = catalog.evaluate_years(data_years.values())
-    ctx = _Context(
-        catalog, data_years, results, _Intervals(catalog, data_years, results), report_year
-    )
     figures = [f for f in published.figures if year is None or f.year <= report_year]
+    printed: dict[tuple[int, str], Decimal] = {}
+    for f in figures:
+        if f.what == "achievement" and f.indicator and not f.group and f.printed.value is not None:
+            printed.setdefault((f.year, f.indicator), f.printed.value)
+    ctx = _Context(
+        catalog,
+        data_years,
+        results,
+        _Intervals(catalog, data_years, results),
+        report_year,
+        printed,
+    )
     problems = [
         Problem(
             f"figure {f.id} names indicator {f.indicator!r}, which is not defined",
@@ -976,7 +1005,7 @@ def replay(
     if problems:
         raise DataError(problems)
     checks = _cross_reference([_judge(f, _compute_figure(ctx, f), ctx) for f in figures], figures)
-    methods = average_methods(_iku(ctx, report_year))
+    methods = average_methods(_iku(ctx, report_year), _printed_achievements(ctx, report_year))
     return Replay(
         report_year, published.report, tuple(_merge_not_reproducible(checks, figures)), methods
     )
