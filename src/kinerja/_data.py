@@ -77,6 +77,28 @@ class _BadValueError(ValueError):
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key_path(path: tuple[str | int, ...]) -> str:
+    """A key path as TOML writes it: dotted ids quoted, list positions in brackets.
+
+    Example:
+        >>> toml_key_path(("values", "demo.nka", "smart"))
+        'values."demo.nka".smart'
+        >>> toml_key_path(("values", "demo.sdm", "melapor", 3))
+        'values."demo.sdm".melapor[3]'
+    """
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        shown = part if _BARE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
+        text += f".{shown}" if text else shown
+    return text
+
+
 def number_text_hint(text: str) -> tuple[str | None, str] | None:
     """For number-like text: a note on its format (or None) and what to write instead.
 
@@ -259,7 +281,7 @@ def build(
                 file=source,
                 line=line_of(dict(lines), path),
                 indicator=indicator,
-                key=".".join(str(p) for p in path),
+                key=toml_key_path(path),
                 suggestion=suggestion,
             )
         )
