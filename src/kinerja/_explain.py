@@ -301,7 +301,7 @@ class Explanation:
             "definition": {
                 "file": self.file,
                 "in_force": {"from": self.in_force.first, "until": self.in_force.last},
-                "in_force_text": _span(self.in_force),
+                "in_force_text": self.in_force.describe("id"),
                 "versions": [{"in_force": span, "file": file} for span, file in self.versions],
                 "lines": dict(self.lines),
             },
@@ -357,7 +357,7 @@ class Explanation:
         out.append("")
         out.append("Definisi")
         out.append(f"  berkas: {self._where(self.file, self.lines.get('id'))}")
-        out.append(f"  berlaku (in_force): {_span(self.in_force)}")
+        out.append(f"  berlaku (in_force): {self.in_force.describe('id')}")
         if len(self.versions) > 1:
             others = [f"{span} ({file})" for span, file in self.versions if file != self.file]
             out.append(f"  versi lain: {'; '.join(others)}")
@@ -508,7 +508,7 @@ class Explanation:
         out.append(f"{sub} Definisi")
         out.append("")
         out.append(f"- berkas: `{self._where(self.file, self.lines.get('id'))}`")
-        out.append(f"- berlaku (in_force): {_span(self.in_force)}")
+        out.append(f"- berlaku (in_force): {self.in_force.describe('id')}")
         if len(self.versions) > 1:
             for span, file in self.versions:
                 if file != self.file:
@@ -689,28 +689,6 @@ def _toml_text(value: Any) -> str:
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _span(in_force: InForce) -> str:
-    first, last = in_force.first, in_force.last
-    if first is None and last is None:
-        return "setiap tahun"
-    if first is None:
-        return f"sampai {last}"
-    if last is None:
-        return f"mulai {first}"
-    return f"{first}" if first == last else f"{first}-{last}"
-
-
-def _span_en(in_force: InForce) -> str:
-    first, last = in_force.first, in_force.last
-    if first is None and last is None:
-        return "every year"
-    if first is None:
-        return f"until {last}"
-    if last is None:
-        return f"from {first}"
-    return f"in {first}" if first == last else f"{first} to {last}"
 
 
 def _target_text(target: Target) -> str:
@@ -1242,7 +1220,7 @@ def _explain_one(ctx: _Context, ident: str, year: int, stack: tuple[str, ...]) -
                 ident,
                 did_you_mean(ident, list(catalog.ids)) or "check the id against the definitions",
             )
-        spans = ", ".join(_span_en(v.in_force) for v in catalog.versions(ident))
+        spans = ", ".join(v.in_force.describe() for v in catalog.versions(ident))
         raise _problem(
             f"no definition of {ident!r} is in force in {year}",
             ident,
@@ -1353,7 +1331,7 @@ def _explain_one(ctx: _Context, ident: str, year: int, stack: tuple[str, ...]) -
     for version in catalog.versions(ident):
         probe = version.in_force.first or version.in_force.last or year
         found = catalog.compiled(ident, probe)
-        versions.append((_span(version.in_force), found.file if found is not None else ""))
+        versions.append((version.in_force.describe("id"), found.file if found is not None else ""))
 
     written: dict[str, Any]
     form = definition.formula

@@ -612,17 +612,6 @@ def _input_name_hint(name: str) -> str | None:
     return None
 
 
-def _span(in_force: InForce) -> str:
-    first, last = in_force.first, in_force.last
-    if first is None and last is None:
-        return "every year"
-    if first is None:
-        return f"until {last}"
-    if last is None:
-        return f"from {first}"
-    return f"in {first}" if first == last else f"{first} to {last}"
-
-
 def _overlap_problem(
     indicator: Indicator | Goal, source: _Source, other: Indicator | Goal, other_file: str
 ) -> Problem:
@@ -652,8 +641,8 @@ def _overlap_problem(
         )
         suggestion = f"set until = {later - 1} in {older_file}, the older version"
     return source.problem(
-        f"two versions of {ident!r} are in force {_span(shared)}: {other_file} "
-        f"({_span(theirs)}) and this one ({_span(mine)})",
+        f"two versions of {ident!r} are in force {shared.describe()}: {other_file} "
+        f"({theirs.describe()}) and this one ({mine.describe()})",
         ("in_force",) if "in_force" in indicator.model_fields_set else ("id",),
         indicator=ident,
         suggestion=suggestion,
@@ -808,7 +797,7 @@ def _compile_indicator(
             problems.append(
                 source.problem(
                     f"target for {year}, but this definition is in force "
-                    + _span(indicator.in_force),
+                    + indicator.in_force.describe(),
                     ("targets", str(year)),
                     indicator=ident,
                     suggestion="move the target to the version in force that year",

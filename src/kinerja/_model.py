@@ -179,8 +179,46 @@ class InForce(_Frozen):
         hi = min(self.last or 9999, other.last or 9999)
         return lo <= hi
 
+    def describe(self, language: Literal["en", "id"] = "en") -> str:
+        """The span in words, for messages (``en``) and Indonesian explanations (``id``).
+
+        Example:
+            >>> InForce.model_validate({"from": 2023}).describe()
+            'from 2023'
+            >>> InForce.model_validate({"from": 2020, "until": 2022}).describe("id")
+            '2020-2022'
+        """
+        words = _SPAN_WORDS[language]
+        first, last = self.first, self.last
+        if first is None and last is None:
+            return words["always"]
+        if first is None:
+            return words["until"].format(last)
+        if last is None:
+            return words["from"].format(first)
+        return words["one"].format(first) if first == last else words["range"].format(first, last)
+
     def __str__(self) -> str:
         return f"{self.first or '...'}-{self.last or '...'}"
+
+
+# The words of InForce.describe, per language.
+_SPAN_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "always": "every year",
+        "until": "until {}",
+        "from": "from {}",
+        "one": "in {}",
+        "range": "{} to {}",
+    },
+    "id": {
+        "always": "setiap tahun",
+        "until": "sampai {}",
+        "from": "mulai {}",
+        "one": "{}",
+        "range": "{}-{}",
+    },
+}
 
 
 ALWAYS = InForce.model_validate({})
