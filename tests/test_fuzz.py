@@ -14,7 +14,8 @@ For every input: compiling raises nothing but :class:`kinerja.FormulaError`; a c
 formula evaluates on random exact inputs to finite Decimals or raises nothing but
 :class:`kinerja.EvaluationError`; the interval backend (used by replay) raises nothing,
 agrees with the exact backend on which inputs have no value, and gives the exact value
-itself on degenerate intervals when the formula does not divide; the unit check raises
+itself on degenerate intervals when the formula does not divide; the kernels' Python-source
+backend gives the exact backend's value or gives up; the unit check raises
 nothing but FormulaError; nothing outside the allow-list runs (sentinels), no file
 appears in the working directory and the environment is unchanged.
 
@@ -27,6 +28,7 @@ then runs fresh random examples until that many seconds have passed, for example
 from __future__ import annotations
 
 import contextlib
+import decimal
 import os
 import time
 from collections.abc import Callable
@@ -42,6 +44,8 @@ import kinerja
 from _hostile import trapped
 from kinerja._backends import AMBIGUOUS, Interval, NotAvailable
 from kinerja._functions import FUNCTIONS
+from kinerja._kernel import GIVE_UP, NotTranslatedError, python_function
+from kinerja._numbers import EXACT as EXACT_CONTEXT
 from kinerja._units import known_units, registry
 
 FUZZ_SECONDS = float(os.environ.get("KINERJA_FUZZ_SECONDS", "0") or 0)
@@ -119,8 +123,37 @@ def check_backends_agree(formula: kinerja.Formula, values: dict[str, Any]) -> No
             assert bounds == Interval(value), (formula.text, value, interval)
 
 
+ARGUMENTS = {name: f"v{index}" for index, name in enumerate(DECLARED)}
+SERIES = frozenset(name for name, over in DECLARED.items() if over)
+
+
+def check_python_source_agrees(formula: kinerja.Formula, values: dict[str, Any]) -> None:
+    """The kernels' backend (Python source) gives the exact backend's value, to the last
+    digit of its representation, or gives up; it needs no decimal context unless it says so.
+
+    Defining the function runs ``exec`` on the generated source (which holds no text of
+    the formula), so only the call runs under the sentinels.
+    """
+    try:
+        function, needs_context = python_function(formula, ARGUMENTS, SERIES)
+    except NotTranslatedError:
+        return
+    expected = formula.evaluate_exact(values)
+    # Without the exact context, a wrong assumption would show under a 3-digit context.
+    context = EXACT_CONTEXT if needs_context else decimal.Context(prec=3)
+    try:
+        with trapped(), decimal.localcontext(context):
+            found = function(*[values[name] for name in ARGUMENTS])
+    except GIVE_UP:
+        return
+    items = found if type(found) is tuple else (found,)
+    if all(type(v) is Decimal for v in items):
+        assert repr(found) == repr(expected), (formula.text, values, found, expected)
+
+
 def check_formula(engine: kinerja.FormulaEngine, text: str, inputs: list[dict[str, Any]]) -> None:
     """Compile ``text``; evaluate what compiles on every input; all under the sentinels."""
+    evaluated: list[tuple[kinerja.Formula, dict[str, Any]]] = []
     with trapped():
         try:
             formula = engine.compile(text, DECLARED)
@@ -146,6 +179,9 @@ def check_formula(engine: kinerja.FormulaEngine, text: str, inputs: list[dict[st
                     assert all(v.as_tuple().exponent == -decimals for v in found), result
             exact = {n: tuple(v) if isinstance(v, list) else v for n, v in values.items()}
             check_backends_agree(formula, exact)
+            evaluated.append((formula, exact))
+    for formula, exact in evaluated:
+        check_python_source_agrees(formula, exact)
 
 
 def run_bounded(target: Callable[[], None], tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 
@@ -48,10 +49,22 @@ def achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal |
         return EXACT.multiply(EXACT.subtract(_TWO, EXACT.divide(value, target.max)), _HUNDRED)
     if not target:
         return None
-    ratio = EXACT.divide(value, target)
-    if polarity == "lower_is_better":
-        ratio = EXACT.subtract(_TWO, ratio)
-    return EXACT.multiply(ratio, _HUNDRED)
+    return AGAINST_TARGET[polarity](value, target)
+
+
+def _higher_is_better(value: Decimal, target: Decimal) -> Decimal:
+    return EXACT.multiply(EXACT.divide(value, target), _HUNDRED)
+
+
+def _lower_is_better(value: Decimal, target: Decimal) -> Decimal:
+    return EXACT.multiply(EXACT.subtract(_TWO, EXACT.divide(value, target)), _HUNDRED)
+
+
+# Achievement against one non-zero target number, by polarity (unrounded).
+AGAINST_TARGET: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+    "higher_is_better": _higher_is_better,
+    "lower_is_better": _lower_is_better,
+}
 
 
 def status(rounded_achievement: Decimal | None) -> Status:

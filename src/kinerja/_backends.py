@@ -238,8 +238,12 @@ def _exact_ifexp(ev: Evaluator, node: ast.IfExp) -> Any:
     return ev._eval(node.body) if test else ev._eval(node.orelse)
 
 
+# How ``and`` / ``or`` combine two exact values (every operand is evaluated, then folded).
+EXACT_BOOLEAN: dict[type, Callable[[Any, Any], Any]] = {ast.And: _lift(_and), ast.Or: _lift(_or)}
+
+
 def _exact_boolop(ev: Evaluator, node: ast.BoolOp) -> Any:
-    combine = _lift(_and if isinstance(node.op, ast.And) else _or)
+    combine = EXACT_BOOLEAN[type(node.op)]
     return functools.reduce(combine, [ev._eval(v) for v in node.values])
 
 

@@ -17,6 +17,7 @@ from ._bands import classify
 from ._data import Inputs, YearData, from_mapping, load_data
 from ._errors import DataError, Problem, did_you_mean
 from ._formula import Formula
+from ._kernel import Kernel, kernel_for
 from ._model import BandSet, Goal, Indicator
 from ._numbers import EXACT, round_half_up, to_decimal
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
@@ -107,6 +108,9 @@ class Catalog:
             self._goals[goal.id] = (*self._goals.get(goal.id, ()), goal)
         self._order = _topological(list(self._entries))
         self.root = root
+        # (id, year) -> the version in force and its kernel, filled on first use by
+        # evaluate_indicator; a race only builds the same pair twice.
+        self._one_call: dict[tuple[str, int], tuple[CompiledIndicator, Kernel | None]] = {}
 
     def __repr__(self) -> str:
         return f"<Catalog {len(self._versions)} indicators, {len(self._band_sets)} band sets from {self.root!r}>"
@@ -295,13 +299,29 @@ class Catalog:
     ) -> IndicatorResult:
         """Evaluate one indicator from its inputs (references must be given as inputs too).
 
-        The fast path for callers that evaluate one indicator many times.
+        The fast path for callers that evaluate one indicator many times: complete, clean
+        inputs go through a function generated for the indicator on its first call; any
+        other inputs (missing, n/a, zero denominators, anything to warn about) through the
+        general path, with the same result either way.
 
         Example:
             >>> catalog.evaluate_indicator("demo.kemampuan",  # doctest: +SKIP
             ...     {"pm_meningkat": 1794, "pm_dimonev": 2035}, year=2023).value
             Decimal('88.16')
         """
+        found = self._one_call.get((indicator_id, year))
+        if found is None:
+            found = self._one_call_entry(indicator_id, year)
+        entry, kernel = found
+        if kernel is not None:
+            result = kernel(inputs, year)
+            if result is not None:
+                return result
+        return self._evaluate_inputs(entry, inputs, year)
+
+    def _one_call_entry(
+        self, indicator_id: str, year: int
+    ) -> tuple[CompiledIndicator, Kernel | None]:
         entry = self.compiled(indicator_id, year)
         if entry is None:
             raise DataError(
@@ -313,6 +333,15 @@ class Catalog:
                     )
                 ]
             )
+        found = (entry, kernel_for(entry, self._band_sets))
+        self._one_call[indicator_id, year] = found
+        return found
+
+    def _evaluate_inputs(
+        self, entry: CompiledIndicator, inputs: Mapping[str, Any], year: int
+    ) -> IndicatorResult:
+        """evaluate_indicator's general path: checks every input and words every note."""
+        indicator_id = entry.id
         declared = entry.definition.inputs
         values: dict[str, Any] = {}
         problems: list[Problem] = []
@@ -679,13 +708,14 @@ def _ratio(num: Any, den: Any, factor: Decimal, backend: Backend) -> Any:
 
 
 def _total(values: list[Any], backend: Backend) -> Any:
+    # The total of one value is that value as given (0 + 2E+3 would rewrite it as 2000).
     add = backend.operators[ast.Add]
-    total: Any = _ZERO
+    total: Any = None
     for value in values:
         if type(value) is NotAvailable:
             return value
-        total = add(total, value)
-    return total
+        total = value if total is None else add(total, value)
+    return _ZERO if total is None else total
 
 
 def compute(

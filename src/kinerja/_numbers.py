@@ -23,6 +23,8 @@ EXACT: Final = decimal.Context(
 MAX_INPUT_DIGITS: Final = 45
 
 _QUANTUM: Final = tuple(Decimal(1).scaleb(-d) for d in range(0, 11))
+# _quantize keeps the exact context while adjusted() + decimals + 2 <= its precision.
+_FITS: Final = EXACT.prec - 2
 
 
 def quantum(decimals: int) -> Decimal:
@@ -49,6 +51,10 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
         >>> round_half_up(Decimal("-0.125"), 2)
         Decimal('-0.13')
     """
+    # The common case without _quantize's bookkeeping: a published precision, and a value
+    # whose rounded form fits the exact context (what _quantize would pick too).
+    if 0 <= decimals < len(_QUANTUM) and value.adjusted() <= _FITS - decimals:
+        return value.quantize(_QUANTUM[decimals], ROUND_HALF_UP, EXACT)
     return _quantize(value, decimals, ROUND_HALF_UP)
 
 
@@ -97,7 +103,7 @@ def to_decimal(value: Any) -> Decimal:
         raise ValueError(f"expected a number, got {type(value).__name__} {value!r}")
     if not result.is_finite():
         raise ValueError(f"expected a finite number, got {value!r}")
-    if _written_out_digits(result) > MAX_INPUT_DIGITS:
+    if written_out_digits(result) > MAX_INPUT_DIGITS:
         raise ValueError(
             f"{value!r} has more than {MAX_INPUT_DIGITS} digits when written out in full; "
             f"kinerja rounds exactly only for inputs of at most {MAX_INPUT_DIGITS} digits"
@@ -109,9 +115,14 @@ def to_decimal(value: Any) -> Decimal:
 _NUMBER_TEXT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
-def _written_out_digits(value: Decimal) -> int:
+def written_out_digits(value: Decimal) -> int:
     # Digits of the plain form: 1E+30 has 31, 1E-30 has 31; bounds the size of the
     # exponent as well as the mantissa, so 1e300000 cannot blow up an output.
+    text = str(value)
+    if "E" not in text:
+        # Already the plain form (exponent <= 0, and not very small): count its digits,
+        # which is what the tuple arithmetic below gives, without building the tuple.
+        return len(text) - ("." in text) - (text[0] == "-")
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite values only reach here
     return max(len(digits) + exponent, 1) + max(-exponent, 0)

@@ -1,0 +1,411 @@
+"""Kernels (the generated one-call path) give exactly what the general path gives.
+
+``Catalog.evaluate_indicator`` tries an indicator's kernel first and takes the general
+path when the kernel gives up. These tests feed both paths the same random inputs (clean
+ones, and every kind of bad one) and require equal results, with equal Decimal
+representations, or the same error; and they check that the kernel really answers for
+clean inputs, so that agreement is not just the general path agreeing with itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import pickle
+import re
+import shutil
+import textwrap
+from dataclasses import FrozenInstanceError, fields
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kinerja
+from kinerja import _kernel
+from kinerja._numbers import MAX_INPUT_DIGITS, written_out_digits
+from kinerja._results import RESULT_DRAFT, SAMPLING_DRAFT, IndicatorResult, SamplingResult
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+# Definitions that reach every branch of a kernel: polarity, range and zero targets, bands,
+# decimals 0 and 4, conditions, every function, a chained comparison (left to the general
+# path), a same-unit ratio that can pass 100%, and a reference.
+EXTRA = {
+    "lower.toml": """
+        id = "t.lower"
+        name = "Lower is better, four decimals"
+        unit = "point"
+        polarity = "lower_is_better"
+        bands = "ikm"
+
+        [formula]
+        expr = "where(a > b, a - b, b - a) + min(a, b) / 3 + round(abs(a), 1)"
+
+        [inputs]
+        a = { unit = "point" }
+        b = { unit = "point" }
+
+        [targets]
+        2023 = 45
+        2024 = 0
+        2025 = { min = 40, max = 60 }
+        """,
+    "choose.toml": """
+        id = "t.choose"
+        name = "Conditions and functions, four decimals"
+        unit = "point"
+        decimals = 4
+
+        [formula]
+        expr = "(a if a >= b and not b < 0 else coalesce(b, a)) + (a / b) ** 2 * b + sum(a, b) - mean(a, b, a) + max(a, b) * 2"
+
+        [inputs]
+        a = { unit = "point" }
+        b = { unit = "point" }
+
+        [targets]
+        2023 = 50
+        """,
+    "chain.toml": """
+        id = "t.chain"
+        name = "A chained comparison"
+        unit = "point"
+
+        [formula]
+        expr = "a if 0 < a < 100 else -b"
+
+        [inputs]
+        a = { unit = "point" }
+        b = { unit = "point" }
+        """,
+    "share.toml": """
+        id = "t.share"
+        name = "A same-unit percentage"
+        unit = "percent"
+        goal = "demo.sp2"
+
+        [formula]
+        numerator = "done"
+        denominator = "planned"
+        factor = 100
+
+        [inputs]
+        done = { unit = "person" }
+        planned = { unit = "person" }
+
+        [targets]
+        2023 = 90
+        2024 = { min = 80, max = 95 }
+        """,
+    "refer.toml": """
+        id = "t.refer"
+        name = "A reference and a subtraction"
+        unit = "percent"
+
+        [formula]
+        expr = "kemampuan * 0.5 - bonus"
+
+        [inputs]
+        bonus = { unit = "percent" }
+        kemampuan = { indicator = "demo.kemampuan" }
+
+        [targets]
+        2023 = 40
+        """,
+    "series.toml": """
+        id = "t.series"
+        name = "Series, element-wise and reduced"
+        unit = "point"
+        decimals = 0
+
+        [formula]
+        expr = "max(where(s > t, s - t, t - s)) + min(s * 2) - sum(-t) / 10"
+
+        [inputs]
+        s = { unit = "point", over = "bulan" }
+        t = { unit = "point", over = "bulan" }
+
+        [targets]
+        2023 = 10
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> kinerja.Catalog:
+    folder = tmp_path_factory.mktemp("kernel")
+    shutil.copytree(ROOT / "examples" / "demo" / "indicators", folder / "demo")
+    for name, text in EXTRA.items():
+        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return kinerja.load(folder)
+
+
+CLEAN = {
+    "demo.kemampuan": {"pm_meningkat": 1794, "pm_dimonev": 2035, "pm_layanan": 5929},
+    "demo.ikpa": {
+        "revisi_dipa": Decimal("100.00"),
+        "deviasi": Decimal("73.22"),
+        "penyerapan": Decimal("71.44"),
+        "kontraktual": Decimal("90.18"),
+        "tagihan": Decimal("98.18"),
+        "up_tup": Decimal("95.81"),
+        "dispensasi": Decimal("90.00"),
+        "capaian_output": Decimal("99.69"),
+    },
+    "demo.nka": {"smart": Decimal("93.17"), "ikpa": Decimal("89.45")},
+    "demo.sdm": {"melapor": [2050, 2060, 2071], "ditugaskan": [2099, 2099, 2099]},
+    "t.lower": {"a": Decimal("47.5"), "b": 3},
+    "t.choose": {"a": 40, "b": Decimal("2.5")},
+    "t.share": {"done": 45, "planned": 50},
+    "t.refer": {"bonus": Decimal("2.5"), "kemampuan": Decimal("88.16")},
+    "t.series": {"s": [1, 5, 2], "t": [Decimal("0.5"), 7, 2]},
+}
+
+
+def outcome(call: Any) -> tuple[Any, ...]:
+    """A result as comparable text (repr shows each Decimal's exact form), or the error."""
+    try:
+        result = call()
+    except Exception as exc:  # the general path's errors must be the kernel path's too
+        return ("error", type(exc).__name__, str(exc))
+    return ("ok", repr(result), result.to_dict())
+
+
+def both_paths(catalog: kinerja.Catalog, ident: str, inputs: Any, year: int) -> None:
+    fast = outcome(lambda: catalog.evaluate_indicator(ident, inputs, year=year))
+    entry = catalog.compiled(ident, year)
+    assert entry is not None
+    general = outcome(lambda: catalog._evaluate_inputs(entry, inputs, year))
+    assert fast == general, (ident, inputs, year)
+
+
+def test_the_kernel_answers_clean_inputs_itself(catalog: kinerja.Catalog) -> None:
+    for ident, inputs in CLEAN.items():
+        for year in (2023, 2024, 2025):
+            kernel = _kernel.kernel_for(catalog.compiled(ident, year), catalog.band_sets)  # type: ignore[arg-type]
+            assert kernel is not None, ident
+            answered = kernel(inputs, year)
+            # Only a zero target, an out-of-band value or a warning leaves it to the
+            # general path; none of these clean inputs has one in 2023.
+            if year == 2023:
+                assert answered is not None, (ident, year)
+            entry = catalog.compiled(ident, year)
+            assert entry is not None
+            expected = catalog._evaluate_inputs(entry, inputs, year)
+            if answered is not None:
+                assert repr(answered) == repr(expected)
+                assert answered == expected
+                assert answered.to_dict() == expected.to_dict()
+
+
+def test_the_demo_figures_come_from_the_kernel(catalog: kinerja.Catalog) -> None:
+    results = {i: catalog.evaluate_indicator(i, CLEAN[i], year=2023) for i in CLEAN}
+    assert str(results["demo.kemampuan"].value) == "88.16"
+    assert str(results["demo.kemampuan"].achievement) == "110.20"
+    assert results["demo.kemampuan"].sampling is not None
+    assert results["demo.kemampuan"].sampling.ci95 is not None
+    assert str(results["demo.ikpa"].value) == "89.45"
+    assert str(results["demo.nka"].value) == "91.31"
+    assert str(results["demo.nka"].achievement) == "101.46"
+    assert results["demo.nka"].status == kinerja.Status.ABOVE
+
+
+def test_a_chained_comparison_keeps_the_general_path(catalog: kinerja.Catalog) -> None:
+    assert _kernel.kernel_for(catalog.compiled("t.chain", 2023), catalog.band_sets) is None  # type: ignore[arg-type]
+    result = catalog.evaluate_indicator("t.chain", {"a": 5, "b": 1}, year=2023)
+    assert str(result.value) == "5.00"
+
+
+NUMBER = st.one_of(
+    st.integers(-3, 3000),
+    st.integers(-3, 3000),
+    st.decimals(min_value=-5, max_value=5000, places=2, allow_nan=False),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        [
+            0,
+            Decimal(0),
+            Decimal("-0"),
+            Decimal("2E+3"),
+            Decimal("1.50"),
+            Decimal("0.000"),
+            10**MAX_INPUT_DIGITS - 1,
+            10**MAX_INPUT_DIGITS,
+            -(10**MAX_INPUT_DIGITS),
+            0.1,
+            float("nan"),
+            "12.5",
+            "1_000",
+            "abc",
+            True,
+            None,
+        ]
+    ),
+    st.floats(min_value=-10, max_value=1e4),
+)
+VALUE = st.one_of(NUMBER, NUMBER, st.lists(NUMBER, max_size=4), st.tuples(NUMBER, NUMBER))
+
+
+@st.composite
+def inputs_for(draw: st.DrawFn, catalog: kinerja.Catalog, ident: str) -> dict[str, Any]:
+    """Mostly well-formed inputs with random values; now and then a key short or extra."""
+    entry = catalog.compiled(ident, 2023)
+    assert entry is not None
+    inputs: dict[str, Any] = {}
+    for name, spec in entry.definition.inputs.items():
+        if spec.over is not None and draw(st.integers(0, 3)):
+            inputs[name] = draw(st.lists(NUMBER, max_size=4))
+        else:
+            inputs[name] = draw(VALUE if draw(st.integers(0, 4)) == 0 else NUMBER)
+    if inputs and draw(st.integers(0, 9)) == 0:
+        inputs.pop(draw(st.sampled_from(sorted(inputs))))
+    if draw(st.integers(0, 9)) == 0:
+        inputs[draw(st.sampled_from(["extra", "pm_meningkat", "a"]))] = 1
+    return inputs
+
+
+@SETTINGS
+@given(data=st.data())
+def test_both_paths_agree_on_random_inputs(catalog: kinerja.Catalog, data: st.DataObject) -> None:
+    ident = data.draw(st.sampled_from(sorted(CLEAN)))
+    inputs = data.draw(inputs_for(catalog, ident))
+    year = data.draw(st.sampled_from([2022, 2023, 2024, 2025]))
+    both_paths(catalog, ident, inputs, year)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_both_paths_agree_near_the_edges(catalog: kinerja.Catalog, data: st.DataObject) -> None:
+    """Small whole numbers: zero denominators, ties, over 100%, values outside the bands."""
+    ident = data.draw(st.sampled_from(sorted(CLEAN)))
+    entry = catalog.compiled(ident, 2023)
+    assert entry is not None
+    small = st.integers(-1, 6)
+    inputs = {
+        name: data.draw(st.lists(small, min_size=1, max_size=3) if spec.over else small)
+        for name, spec in entry.definition.inputs.items()
+    }
+    both_paths(catalog, ident, inputs, data.draw(st.sampled_from([2023, 2024, 2025])))
+
+
+def test_the_rehsos_set_agrees_on_its_own_figures() -> None:
+    """Every shipped Rehsos indicator, fed small whole inputs, on both paths."""
+    catalog = kinerja.load(ROOT / "indicators")
+    used = 0
+    for ident in catalog.ids:
+        entry = catalog.compiled(ident, 2023)
+        if entry is None:
+            continue
+        for base in (1, 7, 93):
+            inputs = {
+                name: [base, base + 1] if spec.over else base + index
+                for index, (name, spec) in enumerate(entry.definition.inputs.items())
+            }
+            both_paths(catalog, ident, inputs, 2023)
+            used += 1
+    assert used > 30
+
+
+# ------------------------------------------------------------------ the generated source
+
+
+def kernel_sources(folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The generated source of every indicator in ``folder``, by id."""
+    texts: list[str] = []
+    real_compile = compile
+
+    def spy(source: Any, *args: Any, **kwargs: Any) -> Any:
+        if args and args[0] == "<kinerja kernel>":
+            texts.append(source)
+        return real_compile(source, *args, **kwargs)
+
+    monkeypatch.setattr(_kernel, "compile", spy, raising=False)
+    catalog = kinerja.load(folder)
+    sources = {}
+    for ident in catalog.ids:
+        entry = catalog.compiled(ident, 2023)
+        if entry is not None and _kernel.kernel_for(entry, catalog.band_sets) is not None:
+            sources[ident] = texts[-1]
+    return sources
+
+
+def test_generated_source_does_not_depend_on_definition_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renaming every id, name, label and input leaves the generated source unchanged."""
+    plain, renamed = tmp_path / "plain", tmp_path / "renamed"
+    for folder, words in (
+        (plain, ("a", "b", "t.choose")),
+        (renamed, ("os_system", "eval_me", "x.y_z")),
+    ):
+        folder.mkdir()
+        text = textwrap.dedent(EXTRA["choose.toml"])
+        text = re.sub(r"\ba\b", words[0], text)
+        text = re.sub(r"\bb\b", words[1], text).replace("t.choose", words[2])
+        text = text.replace("Conditions and functions", "'); __import__('os').system('x') #")
+        (folder / "choose.toml").write_text(text, encoding="utf-8")
+    first = kernel_sources(plain, monkeypatch)["t.choose"]
+    second = kernel_sources(renamed, monkeypatch)["x.y_z"]
+    assert first == second
+    # No string literal at all, and only ASCII names.
+    assert re.fullmatch(r"[A-Za-z0-9_ \n(){}\[\],.:*/<>=!+\-]+", first), first
+    ast.parse(first)
+
+
+def test_every_shipped_indicator_gets_a_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = kernel_sources(ROOT / "indicators", monkeypatch)
+    catalog = kinerja.load(ROOT / "indicators")
+    in_force = [i for i in catalog.ids if catalog.compiled(i, 2023) is not None]
+    assert sorted(sources) == sorted(in_force)
+
+
+def test_no_builtins_reach_the_generated_code() -> None:
+    catalog = kinerja.load(ROOT / "examples" / "demo" / "indicators")
+    entry = catalog.compiled("demo.nka", 2023)
+    assert entry is not None
+    kernel = _kernel.kernel_for(entry, catalog.band_sets)
+    assert kernel is not None
+    assert kernel.__globals__["__builtins__"] == {}
+
+
+# ------------------------------------------------------------------ cheap construction
+
+
+def test_the_twins_build_equal_frozen_objects() -> None:
+    values = [f"v{i}" for i in range(len(fields(IndicatorResult)))]
+    made = RESULT_DRAFT(*values)
+    made.__class__ = IndicatorResult
+    plain = IndicatorResult(*values)
+    assert made == plain and repr(made) == repr(plain) and type(made) is IndicatorResult
+    assert pickle.loads(pickle.dumps(made)) == plain
+    with pytest.raises(FrozenInstanceError):
+        made.value = None  # type: ignore[misc]
+    drawn = SAMPLING_DRAFT(Decimal(5), Decimal(10), Decimal("0.5"), 2, Decimal("0.4"), 100, None)
+    drawn.__class__ = SamplingResult
+    expected = SamplingResult(Decimal(5), Decimal(10), Decimal("0.5"), 2, Decimal("0.4"), 100)
+    assert drawn == expected and drawn.ci95 == expected.ci95
+    with pytest.raises(FrozenInstanceError):
+        drawn.note = "x"  # type: ignore[misc]
+
+
+def _digits_reference(value: Decimal) -> int:
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return max(len(digits) + exponent, 1) + max(-exponent, 0)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(value=st.decimals(allow_nan=False, allow_infinity=False))
+def test_written_out_digits_counts_the_plain_form(value: Decimal) -> None:
+    assert written_out_digits(value) == _digits_reference(value)
+    assert written_out_digits(value) == len(format(value, "f").lstrip("-").replace(".", ""))
