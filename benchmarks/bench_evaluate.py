@@ -187,6 +187,23 @@ def build_paths() -> tuple[list[Timed], Any]:
             "f('demo.sdm', v, year=2023)",
             {"f": catalog.evaluate_indicator, "v": SDM},
         ),
+        # c'. the same call without its kernel: the general path every input can take
+        Timed(
+            "c",
+            "  general path (no kernel)  demo.kemampuan",
+            "f(e, v, 2023)",
+            {
+                "f": catalog._evaluate_inputs,
+                "e": catalog.compiled("demo.kemampuan", 2023),
+                "v": KEMAMPUAN,
+            },
+        ),
+        Timed(
+            "c",
+            "  general path (no kernel)  demo.sdm",
+            "f(e, v, 2023)",
+            {"f": catalog._evaluate_inputs, "e": catalog.compiled("demo.sdm", 2023), "v": SDM},
+        ),
         # d. baselines, num / den * 100 on the same numbers
         Timed(
             "d",
@@ -316,7 +333,7 @@ def print_table(paths: list[Timed], rounds: int) -> None:
     print()
     print(f"Goal: evaluating one loaded indicator <= {GOAL_US:g} µs per call")
     for p in paths:
-        if p.group == "c":
+        if p.label.startswith("Catalog.evaluate_indicator"):
             verdict = "met" if p.median_us <= GOAL_US else "NOT met"
             print(
                 f"  {p.label.split('  ')[1]:<16} median {p.median_us:8.2f} µs "

@@ -368,7 +368,10 @@ def _settle_and_shape(
                 )
         rows = fetch_rows(plan, raw, pairs, wide_columns=wide, summed=summed)
         settled = Settler(plan, catalog, rows).settle(flagged, published)
-    parts: list[pl.DataFrame] = []
+    # Shaping runs as two lazy queries (one before and one after the exact float
+    # division), not as a score of eager steps, each of which costs a collect.
+    parts: list[pl.LazyFrame] = []
+    lazy_result = result.lazy()
     for ident in plan.ids:
         out = names[ident]
         in_force = pl.lit(False)
@@ -382,7 +385,7 @@ def _settle_and_shape(
             if last is not None:
                 condition = condition & (pl.col(plan.schema.year) <= last)
             in_force = in_force | condition
-        part = result.filter(in_force).select(
+        part = lazy_result.filter(in_force).select(
             *keys,
             pl.lit(ident).alias("indicator"),
             pl.col(out["value"]).alias("value"),
@@ -396,17 +399,22 @@ def _settle_and_shape(
             pl.lit(False).alias("settled"),
         )
         parts.append(part)
-    long = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
-    long = _published_floats(long)
+    if not parts:
+        return pl.DataFrame()
+    long = _published_floats(pl.concat(parts, how="vertical_relaxed").collect())
     if settled:
         long = _apply_settled(long, keys, settled)
-    long = _band_names(plan, long)
     order = {ident: position for position, ident in enumerate(catalog.ids)}
-    long = long.with_columns(
-        pl.col("indicator").replace_strict(order, return_dtype=pl.Int64).alias("__kj_order")
+    return (
+        long.lazy()
+        .with_columns(
+            _band_names(plan),
+            pl.col("indicator").replace_strict(order, return_dtype=pl.Int64).alias("__kj_order"),
+        )
+        .sort([*keys, "__kj_order"], nulls_last=True)
+        .select(*keys, *RESULT_COLUMNS)
+        .collect()
     )
-    long = long.sort([*keys, "__kj_order"], nulls_last=True).drop("__kj_order")
-    return long.select(*keys, *RESULT_COLUMNS)
 
 
 def _published_floats(long: pl.DataFrame) -> pl.DataFrame:
@@ -472,7 +480,8 @@ def _apply_settled(
     ).drop("__s_value", "__s_achievement", "__s_status", "__s_band", "__s_hit")
 
 
-def _band_names(plan: Plan, long: pl.DataFrame) -> pl.DataFrame:
+def _band_names(plan: Plan) -> pl.Expr:
+    """The ``band_name`` column: each version's band labels mapped to their names."""
     rules: list[tuple[str, int | None, int | None, dict[str, str]]] = []
     for version in plan.versions:
         band_set_id = version.entry.definition.bands
@@ -481,7 +490,7 @@ def _band_names(plan: Plan, long: pl.DataFrame) -> pl.DataFrame:
         band_set = plan.catalog.band_sets[band_set_id]
         first, last = version.span
         rules.append((version.id, first, last, {b.label: b.name for b in band_set.bands}))
-    expr: Any = pl.lit(None, dtype=pl.String)
+    expr: pl.Expr = pl.lit(None, dtype=pl.String)
     year = pl.col(plan.schema.year)
     for ident, first, last, labels in rules:
         condition = pl.col("indicator") == ident
@@ -491,4 +500,4 @@ def _band_names(plan: Plan, long: pl.DataFrame) -> pl.DataFrame:
             condition = condition & (year <= last)
         mapped = pl.col("band").replace_strict(labels, default=None, return_dtype=pl.String)
         expr = pl.when(condition).then(mapped).otherwise(expr)
-    return long.with_columns(expr.alias("band_name"))
+    return expr.alias("band_name")

@@ -84,12 +84,20 @@ def fetch_rows(
     columns = [*keys, *group, *dims, s.indicator, s.input, s.value]
     parts: list[pl.DataFrame] = []
     if exact and summed is not None:
+        # Stage 1's output is a Polars frame already: a semi-join on the flagged keys
+        # picks their rows in one pass.
+        flagged_keys = pl.DataFrame(
+            sorted({key for key, _ in flagged}, key=lambda k: [_label_key(v) for v in k]),
+            schema={k: summed.schema[k] for k in keys},
+            orient="row",
+        )
         found = (
-            nw.from_native(summed)
-            .filter(condition & nw.col(s.indicator).is_in(sorted(exact)) & (nw.col("__kj_n") > 0))
-            .with_columns(nw.col("__kj_s").cast(nw.Float64).alias(s.value))
+            summed.lazy()
+            .filter(pl.col(s.indicator).is_in(sorted(exact)) & (pl.col("__kj_n") > 0))
+            .join(flagged_keys.lazy(), on=list(keys), how="semi", nulls_equal=True)
+            .with_columns(pl.col("__kj_s").cast(pl.Float64).alias(s.value))
             .select(*columns)
-            .to_native()
+            .collect()
         )
         parts.append(found)
     if from_raw and wide_columns is None:
@@ -139,19 +147,26 @@ class Settler:
         sums: dict[tuple[Key, str], dict[Any, dict[str, dict[Any, Decimal]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(dict))
         )
-        wanted = [*self.keys, "__kj_group", *dims, s.indicator, s.input, s.value]
+        wanted = [*self.keys, *dims, "__kj_group", s.indicator, s.input, s.value]
+        # Where each (indicator, year, input) finds its series position in a record
+        # (None: a single value), worked out once rather than per record.
+        where: dict[tuple[str, Any, str], int | None] = {}
         for record in rows.select(wanted).iter_rows():
-            key = tuple(record[: len(self.keys)])
-            group = record[len(self.keys)]
-            positions = record[len(self.keys) + 1 : len(self.keys) + 1 + len(dims)]
-            ident, name, value = record[-3], record[-2], record[-1]
+            group, ident, name, value = record[-4:]
+            key = record[: len(self.keys)]
+            found = (ident, key[0], name)
+            index = (
+                where[found]
+                if found in where
+                else where.setdefault(found, self._position_index(ident, key, name, dims))
+            )
             slot = sums[(key, ident)][group][name]
-            dim_values = dict(zip(dims, positions, strict=True))
-            position = self._position(ident, key, name, dim_values)
+            position = None if index is None else record[index]
             slot[position] = slot.get(position, Decimal(0)) + _exact(value)
         self.sums = sums
 
-    def _position(self, ident: str, key: Key, name: str, dim_values: Mapping[str, Any]) -> Any:
+    def _position_index(self, ident: str, key: Key, name: str, dims: list[str]) -> int | None:
+        # Index in a record of (keys..., dims..., group, indicator, input, value).
         version = self.version(ident, key)
         if version is None:
             return None
@@ -160,8 +175,8 @@ class Settler:
             return None
         column = self.plan.schema.dimension(dim)
         if column in self.keys:
-            return key[self.keys.index(column)]
-        return dim_values.get(column)
+            return self.keys.index(column)
+        return len(self.keys) + dims.index(column) if column in dims else None
 
     def version(self, ident: str, key: Key) -> Version | None:
         return self.plan.version_for(ident, key[0])
