@@ -409,3 +409,99 @@ def _digits_reference(value: Decimal) -> int:
 def test_written_out_digits_counts_the_plain_form(value: Decimal) -> None:
     assert written_out_digits(value) == _digits_reference(value)
     assert written_out_digits(value) == len(format(value, "f").lstrip("-").replace(".", ""))
+
+
+# ------------------------------------------------------------------ Catalog.evaluate
+
+
+def every_result(history: dict[int, kinerja.Results]) -> list[tuple[Any, ...]]:
+    return [(r.year, repr(r), r.to_dict()) for year in history.values() for r in year]
+
+
+def test_catalog_evaluate_gives_the_same_years_with_and_without_kernels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped examples, every year with history (carry-forward, references)."""
+    cases = [
+        (ROOT / "examples" / "demo" / "indicators", ROOT / "examples" / "demo" / "data-2023.toml"),
+        (ROOT / "indicators", ROOT / "examples" / "rehsos-2023" / "data"),
+    ]
+    for folder, data in cases:
+        years = kinerja.load_years(data) if data.is_dir() else [kinerja.load_data(data)]
+        fast = kinerja.load(folder)
+        with_kernels = every_result(fast.evaluate_years(years))
+        assert any(k is not None for k in fast._kernels.values()), folder
+        # Count who answers: the kernels must answer for clean ungrouped indicators,
+        # references included, or agreement below would prove nothing.
+        answered: dict[str, int] = {}
+
+        def counting(ident: str, kernel: Any, tally: dict[str, int]) -> Any:
+            def call(inputs: Any, year: int) -> Any:
+                result = kernel(inputs, year)
+                tally[ident] = tally.get(ident, 0) + (result is not None)
+                return result
+
+            return call
+
+        for entry, kernel in list(fast._kernels.items()):
+            if kernel is not None:
+                fast._kernels[entry] = counting(entry.id, kernel, answered)
+        assert every_result(fast.evaluate_years(years)) == with_kernels
+        if folder.name == "indicators" and folder.parent.name == "demo":
+            assert answered.get("demo.nka") and answered.get("demo.ikpa"), answered
+        assert sum(answered.values()) >= 3, answered
+        with monkeypatch.context() as patched:
+            patched.setattr("kinerja._catalog.kernel_for", lambda entry, band_sets: None)
+            general = kinerja.load(folder)
+            without = every_result(general.evaluate_years(years))
+            assert all(k is None for k in general._kernels.values())
+        assert with_kernels == without
+
+
+@SETTINGS
+@given(data=st.data())
+def test_catalog_evaluate_agrees_with_the_general_path_on_random_data(
+    catalog: kinerja.Catalog, data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = {ident: data.draw(clean_inputs_for(catalog, ident)) for ident in sorted(CLEAN)}
+    for ident in ("demo.nka", "t.refer"):
+        # References come from the referenced indicator's published value.
+        values[ident].pop("ikpa" if ident == "demo.nka" else "kemampuan", None)
+    year = data.draw(st.sampled_from([2023, 2024, 2025]))
+    fast = outcome_of(lambda: catalog.evaluate(values, year=year))
+    with monkeypatch.context() as patched:
+        patched.setattr(catalog, "_kernels", _NoKernels())
+        general = outcome_of(lambda: catalog.evaluate(values, year=year))
+    assert fast == general
+
+
+@st.composite
+def clean_inputs_for(draw: st.DrawFn, catalog: kinerja.Catalog, ident: str) -> dict[str, Any]:
+    """Inputs that fit the definitions: the data checks pass and the kernel can answer."""
+    entry = catalog.compiled(ident, 2023)
+    assert entry is not None
+    number = st.one_of(
+        st.integers(0, 5000), st.decimals(min_value=0, max_value=200, places=2), st.just(0)
+    )
+    return {
+        name: draw(st.lists(st.integers(0, 60), min_size=1, max_size=3) if spec.over else number)
+        for name, spec in entry.definition.inputs.items()
+    }
+
+
+class _NoKernels(dict):  # type: ignore[type-arg]
+    """A kernel cache that has no kernel for any version."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: Any) -> None:
+        return None
+
+
+def outcome_of(call: Any) -> tuple[Any, ...]:
+    try:
+        results = call()
+    except Exception as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return ("ok", [repr(r) for r in results], results.to_dict())

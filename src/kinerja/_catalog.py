@@ -108,8 +108,9 @@ class Catalog:
             self._goals[goal.id] = (*self._goals.get(goal.id, ()), goal)
         self._order = _topological(list(self._entries))
         self.root = root
-        # (id, year) -> the version in force and its kernel, filled on first use by
-        # evaluate_indicator; a race only builds the same pair twice.
+        # Kernels by version, built on first use; (id, year) -> the version in force and
+        # its kernel, for evaluate_indicator. A race only builds the same kernel twice.
+        self._kernels: dict[CompiledIndicator, Kernel | None] = {}
         self._one_call: dict[tuple[str, int], tuple[CompiledIndicator, Kernel | None]] = {}
 
     def __repr__(self) -> str:
@@ -333,9 +334,14 @@ class Catalog:
                     )
                 ]
             )
-        found = (entry, kernel_for(entry, self._band_sets))
+        found = (entry, self._kernel_of(entry))
         self._one_call[indicator_id, year] = found
         return found
+
+    def _kernel_of(self, entry: CompiledIndicator) -> Kernel | None:
+        if entry in self._kernels:
+            return self._kernels[entry]
+        return self._kernels.setdefault(entry, kernel_for(entry, self._band_sets))
 
     def _evaluate_inputs(
         self, entry: CompiledIndicator, inputs: Mapping[str, Any], year: int
@@ -489,6 +495,16 @@ class Catalog:
         reported: Decimal | None = None,
         history: Mapping[int, Results] | None = None,
     ) -> IndicatorResult:
+        if reported is None and groups is not None and len(groups) == 1 and None in groups:
+            # One ungrouped set of inputs: the indicator's kernel, when the data is clean.
+            kernel = self._kernel_of(entry)
+            if kernel is not None:
+                inputs: dict[str, Any] = dict(groups[None])
+                for name, ref in entry.references.items():
+                    inputs[name] = published.get(ref)
+                result = kernel(inputs, year)
+                if result is not None:
+                    return result
         with decimal.localcontext(EXACT):
             return self._evaluate_exact(entry, groups, published, year, reported, history)
 
