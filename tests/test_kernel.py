@@ -505,3 +505,30 @@ def outcome_of(call: Any) -> tuple[Any, ...]:
     except Exception as exc:
         return ("error", type(exc).__name__, str(exc))
     return ("ok", [repr(r) for r in results], results.to_dict())
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("1E+100")],
+)
+def test_a_decimal_that_is_not_a_finite_45_digit_number_is_a_data_error(
+    catalog: kinerja.Catalog, bad: Decimal
+) -> None:
+    """Decimals are held to the rule every other number follows, on both paths."""
+    for ident, name in (("demo.kemampuan", "pm_meningkat"), ("demo.nka", "smart")):
+        inputs = {**CLEAN[ident], name: bad}
+        with pytest.raises(kinerja.DataError) as raised:
+            catalog.evaluate_indicator(ident, inputs, year=2023)
+        assert name in str(raised.value)
+        both_paths(catalog, ident, inputs, 2023)
+    formula = kinerja.compile_formula("a * 2", names=["a"])
+    with pytest.raises(kinerja.EvaluationError):
+        formula.evaluate({"a": bad})
+
+
+@settings(max_examples=500, deadline=None, derandomize=True, database=None)
+@given(value=st.decimals(allow_nan=False, allow_infinity=False))
+def test_the_kernels_short_number_test_never_lets_a_long_number_through(value: Decimal) -> None:
+    scope = {"DIGITS": MAX_INPUT_DIGITS, "str": str, "len": len, "x": value}
+    if eval(_kernel._SHORT.format(arg="x"), scope):  # the template's own text
+        assert written_out_digits(value) <= MAX_INPUT_DIGITS

@@ -364,7 +364,7 @@ class Catalog:
                 )
                 continue
             try:
-                value = raw if type(raw) is Decimal else _python_value(raw)
+                value = _python_value(raw)  # a Decimal too: NaN, infinities, 1E+100 are refused
             except ValueError as exc:
                 problems.append(Problem(str(exc), indicator=indicator_id, key=name))
                 continue

@@ -24,7 +24,7 @@ from ._backends import EXACT, INTERVALS, UNITS, Backend, NotAvailable, evaluator
 from ._errors import EvaluationError, FormulaError, UnitError, did_you_mean
 from ._functions import FUNCTIONS
 from ._numbers import EXACT as EXACT_CONTEXT
-from ._numbers import round_half_up, to_decimal
+from ._numbers import MAX_INPUT_DIGITS, round_half_up, to_decimal, written_out_digits
 
 Kind = Literal["number", "bool"]
 
@@ -650,8 +650,12 @@ def _exact_value(name: str, value: Any, text: str, over: Any = ...) -> Any:
             f"not {type(value).__name__} {value!r:.40}",
             formula=text,
         )
-    if type(value) is Decimal and value.is_finite() and len(value.as_tuple().digits) <= 45:
-        return value
+    if (
+        type(value) is Decimal
+        and value.is_finite()
+        and written_out_digits(value) <= MAX_INPUT_DIGITS
+    ):
+        return value  # what to_decimal would return, without its type tests
     if sequence:
         try:
             return tuple(_plain_decimal(v) for v in value)

@@ -236,7 +236,7 @@ def _no_target_notes(
 _READ_NUMBER = """\
 t = type({arg})
 if t is Decimal:
-    if not {arg}.is_finite(){whole_decimal}:
+    if not {arg}.is_finite() or not ({short}) and written_out({arg}) > DIGITS{whole_decimal}:
         return None
 elif t is int:
     if {arg} {int_low} or {arg} >= LIMIT:
@@ -247,6 +247,10 @@ else:
     if {whole_other}:
         return None"""
 _WHOLE = " or {arg} < ZERO or {arg} != {arg}.to_integral_value()"
+# A cheap sufficient test for "at most DIGITS digits written out" (written_out decides
+# otherwise): in plain notation the text has at least as many characters as digits, and
+# -7 < adjusted() < DIGITS rules out the notations where it has fewer.
+_SHORT = "-7 < {arg}.adjusted() < DIGITS and len(str({arg})) <= DIGITS"
 _READ_SERIES = """\
 if type({arg}) is not tuple and type({arg}) is not list:
     return None
@@ -341,6 +345,7 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
                 whole_decimal=_WHOLE.format(arg=arg) if whole else "",
                 int_low="< 0" if whole else "<= -LIMIT",
                 whole_other=_WHOLE.format(arg=arg)[4:] if whole else "False",
+                short=_SHORT.format(arg=arg),
             )
         )
     if source.needs_context:
@@ -375,6 +380,7 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
     fixed: dict[str, Any] = {
         # The kernel sees no builtins; these are the few it uses.
         "len": len,
+        "str": str,
         "type": type,
         "id": id,
         "int": int,
