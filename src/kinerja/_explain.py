@@ -32,7 +32,7 @@ from ._bands import classify
 from ._catalog import Catalog, CompiledIndicator, _as_year_data, compute, inputs_for
 from ._data import YearData, load_data, load_years
 from ._errors import DataError, Problem, did_you_mean
-from ._formula import Formula
+from ._formula import COMPARE_SYMBOLS, Formula
 from ._model import InForce, RangeTarget, Target
 from ._numbers import plain, round_half_up
 from ._results import IndicatorResult, Results
@@ -773,14 +773,6 @@ def _sampling_lines(result: IndicatorResult) -> list[str]:
 
 _PRECEDENCE_BINOP = {ast.Add: 6, ast.Sub: 6, ast.Mult: 7, ast.Div: 7, ast.Pow: 9}
 _SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_COMPARE_SYMBOL = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
 
 
 def _precedence(node: ast.AST) -> int:
@@ -849,7 +841,7 @@ class _Renderer:
         if isinstance(node, ast.Compare):
             parts = [self._wrap(node.left, 5)]
             for op, compared in zip(node.ops, node.comparators, strict=True):
-                parts.append(_COMPARE_SYMBOL.get(type(op), "?"))
+                parts.append(COMPARE_SYMBOLS.get(type(op), "?"))
                 parts.append(self._wrap(compared, 5))
             return " ".join(parts), 5
         if isinstance(node, ast.BoolOp):

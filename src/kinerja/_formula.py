@@ -36,7 +36,7 @@ _BINOPS: dict[type, str] = {
     ast.Pow: "**",
 }
 _UNARY: dict[type, str] = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not"}
-_COMPARE: dict[type, str] = {
+COMPARE_SYMBOLS: dict[type, str] = {
     ast.Lt: "<",
     ast.LtE: "<=",
     ast.Gt: ">",
@@ -313,7 +313,7 @@ class _Checker:
     def _compare(self, node: ast.Compare, depth: int) -> _Type:
         types = [self.number(node.left, depth, "a compared value")]
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            if type(op) not in _COMPARE:
+            if type(op) not in COMPARE_SYMBOLS:
                 self.fail(
                     f"the comparison {type(op).__name__} is not part of the formula language "
                     "(allowed: < <= > >= == !=)",

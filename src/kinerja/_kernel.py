@@ -30,6 +30,7 @@ from ._achievement import AGAINST_TARGET, published_achievement, status
 from ._backends import EXACT as EXACT_BACKEND
 from ._backends import EXACT_BOOLEAN
 from ._bands import classify
+from ._formula import COMPARE_SYMBOLS
 from ._numbers import EXACT, MAX_INPUT_DIGITS, quantum, to_decimal, written_out_digits
 from ._results import (
     RESULT_DRAFT,
@@ -63,14 +64,6 @@ _SCALAR_BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Div: EXACT.divide,
 }
 _SCALAR_UNARY: dict[type, Callable[[Any], Any]] = {ast.USub: EXACT.minus, ast.UAdd: EXACT.plus}
-_SCALAR_COMPARE: dict[type, str] = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
 
 # A formula's kernel gives up (returns None) on these; the general path then decides.
 GIVE_UP = (ArithmeticError, LookupError, TypeError, ValueError)
@@ -133,7 +126,7 @@ def _compare(source: _Source, node: ast.Compare) -> str:
     left, right = source.emit(node.left), source.emit(node.comparators[0])
     if source.holds_series(node):
         return source.table(EXACT_BACKEND.operators[type(node.ops[0])], left, right)
-    return f"({left} {_SCALAR_COMPARE[type(node.ops[0])]} {right})"
+    return f"({left} {COMPARE_SYMBOLS[type(node.ops[0])]} {right})"
 
 
 def _boolop(source: _Source, node: ast.BoolOp) -> str:
