@@ -16,7 +16,7 @@ from .._catalog import Catalog
 from .._errors import DataError, Problem, did_you_mean
 from ._local import compiled
 from ._native import adapter, by_name
-from ._plan import FrameError, Plan
+from ._plan import FrameError, Plan, Version
 from ._schema import DEFAULT_SCHEMA, RESULT_COLUMNS, LongSchema
 from ._settle import Key, Settler, fetch_rows, published_value
 
@@ -376,15 +376,8 @@ def _settle_and_shape(
         out = names[ident]
         in_force = pl.lit(False)
         for version in plan.versions:
-            if version.id != ident:
-                continue
-            first, last = version.span
-            condition = pl.lit(True)
-            if first is not None:
-                condition = condition & (pl.col(plan.schema.year) >= first)
-            if last is not None:
-                condition = condition & (pl.col(plan.schema.year) <= last)
-            in_force = in_force | condition
+            if version.id == ident:
+                in_force = in_force | _years_in_force(version, plan.schema.year)
         part = lazy_result.filter(in_force).select(
             *keys,
             pl.lit(ident).alias("indicator"),
@@ -482,22 +475,26 @@ def _apply_settled(
 
 def _band_names(plan: Plan) -> pl.Expr:
     """The ``band_name`` column: each version's band labels mapped to their names."""
-    rules: list[tuple[str, int | None, int | None, dict[str, str]]] = []
+    expr: pl.Expr = pl.lit(None, dtype=pl.String)
     for version in plan.versions:
         band_set_id = version.entry.definition.bands
         if band_set_id is None:
             continue
-        band_set = plan.catalog.band_sets[band_set_id]
-        first, last = version.span
-        rules.append((version.id, first, last, {b.label: b.name for b in band_set.bands}))
-    expr: pl.Expr = pl.lit(None, dtype=pl.String)
-    year = pl.col(plan.schema.year)
-    for ident, first, last, labels in rules:
-        condition = pl.col("indicator") == ident
-        if first is not None:
-            condition = condition & (year >= first)
-        if last is not None:
-            condition = condition & (year <= last)
+        labels = {b.label: b.name for b in plan.catalog.band_sets[band_set_id].bands}
+        condition = (pl.col("indicator") == version.id) & _years_in_force(version, plan.schema.year)
         mapped = pl.col("band").replace_strict(labels, default=None, return_dtype=pl.String)
         expr = pl.when(condition).then(mapped).otherwise(expr)
     return expr.alias("band_name")
+
+
+def _years_in_force(version: Version, year_column: str) -> pl.Expr:
+    """True on the rows of the years ``version`` is in force (Polars; Plan.in_span is the
+    narwhals twin for the compiled query)."""
+    first, last = version.span
+    year = pl.col(year_column)
+    condition = pl.lit(True)
+    if first is not None:
+        condition = condition & (year >= first)
+    if last is not None:
+        condition = condition & (year <= last)
+    return condition

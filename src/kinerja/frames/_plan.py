@@ -183,12 +183,7 @@ class Plan:
     def version_for(self, ident: str, year: int) -> Version | None:
         """The version of ``ident`` in force in ``year``, or None."""
         for version in self.versions:
-            first, last = version.span
-            if (
-                version.id == ident
-                and (first is None or year >= first)
-                and (last is None or year <= last)
-            ):
+            if version.id == ident and version.entry.definition.in_force.covers(year):
                 return version
         return None
 
