@@ -532,3 +532,11 @@ def test_the_kernels_short_number_test_never_lets_a_long_number_through(value: D
     scope = {"DIGITS": MAX_INPUT_DIGITS, "str": str, "len": len, "x": value}
     if eval(_kernel._SHORT.format(arg="x"), scope):  # the template's own text
         assert written_out_digits(value) <= MAX_INPUT_DIGITS
+
+
+def test_evaluate_indicator_remembers_a_bounded_number_of_years() -> None:
+    catalog = kinerja.load(ROOT / "examples" / "demo" / "indicators")
+    for year in range(1, 5000):  # demo.nka has no end year: every year is in force
+        catalog.evaluate_indicator("demo.nka", CLEAN["demo.nka"], year=year)
+    assert 0 < len(catalog._one_call) <= 4096
+    assert len(catalog._kernels) == 1

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ._explain import Explanation
 
 _ZERO = Decimal(0)
+_ONE_CALL_LIMIT = 4096  # (id, year) pairs remembered by evaluate_indicator
 
 
 @dataclass(slots=True, eq=False)
@@ -335,6 +336,8 @@ class Catalog:
                 ]
             )
         found = (entry, self._kernel_of(entry))
+        if len(self._one_call) >= _ONE_CALL_LIMIT:
+            self._one_call.clear()  # an open-ended definition is in force in any year asked
         self._one_call[indicator_id, year] = found
         return found
 
