@@ -31,6 +31,7 @@ from ._backends import EXACT as EXACT_BACKEND
 from ._backends import EXACT_BOOLEAN
 from ._bands import classify
 from ._formula import COMPARE_SYMBOLS
+from ._functions import FUNCTIONS
 from ._numbers import EXACT, MAX_INPUT_DIGITS, quantum, to_decimal, written_out_digits
 from ._results import (
     RESULT_DRAFT,
@@ -93,8 +94,16 @@ class _Source:
         self.needs_context = True
         return f"{self.bind(function, 'f')}({', '.join(args)})"
 
-    def holds_series(self, node: ast.AST) -> bool:
-        return any(isinstance(n, ast.Name) and n.id in self.series for n in ast.walk(node))
+    def is_series(self, node: ast.AST) -> bool:
+        # Whether the node's value is a series. A wrong answer only costs speed: the
+        # element-wise helpers and the scalar methods raise on the other shape (give up).
+        if isinstance(node, ast.Name):
+            return node.id in self.series
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            spec = FUNCTIONS.get(node.func.id)
+            if spec is not None and spec.shape == "reduce" and len(node.args) == 1:
+                return False
+        return any(self.is_series(child) for child in ast.iter_child_nodes(node))
 
     def emit(self, node: ast.AST) -> str:
         emitter = _EMITTERS.get(type(node))
@@ -106,15 +115,39 @@ class _Source:
 def _binop(source: _Source, node: ast.BinOp) -> str:
     left, right = source.emit(node.left), source.emit(node.right)
     scalar = _SCALAR_BINARY.get(type(node.op))
-    if scalar is None or source.holds_series(node):
+    if scalar is None:
         return source.table(EXACT_BACKEND.operators[type(node.op)], left, right)
-    return f"{source.bind(scalar, 'f')}({left}, {right})"
+    operation = source.bind(scalar, "f")
+    shape = (source.is_series(node.left), source.is_series(node.right))
+    if shape == (False, False):
+        return f"{operation}({left}, {right})"
+    return f"{source.bind(_ELEMENTWISE[shape], 'f')}({operation}, {left}, {right})"
+
+
+# Element-wise arithmetic with the exact context's methods, a scalar broadcast: what the
+# exact backend's lifted operators do, without a Python call per element. Series of
+# different lengths (n/a on the general path) give up.
+def _each_pair(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
+    if len(a) != len(b):
+        raise ValueError("series of different lengths")
+    return tuple([operation(x, y) for x, y in zip(a, b, strict=True)])
+
+
+def _each_left(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
+    return tuple([operation(x, b) for x in a])
+
+
+def _each_right(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
+    return tuple([operation(a, y) for y in b])
+
+
+_ELEMENTWISE = {(True, True): _each_pair, (True, False): _each_left, (False, True): _each_right}
 
 
 def _unaryop(source: _Source, node: ast.UnaryOp) -> str:
     operand = source.emit(node.operand)
     scalar = _SCALAR_UNARY.get(type(node.op))
-    if scalar is None or source.holds_series(node):
+    if scalar is None or source.is_series(node.operand):
         return source.table(EXACT_BACKEND.operators[type(node.op)], operand)
     return f"{source.bind(scalar, 'f')}({operand})"
 
@@ -124,7 +157,7 @@ def _compare(source: _Source, node: ast.Compare) -> str:
     if len(node.ops) != 1:
         raise NotTranslatedError("chained comparison")
     left, right = source.emit(node.left), source.emit(node.comparators[0])
-    if source.holds_series(node):
+    if source.is_series(node):
         return source.table(EXACT_BACKEND.operators[type(node.ops[0])], left, right)
     return f"({left} {COMPARE_SYMBOLS[type(node.ops[0])]} {right})"
 
@@ -247,7 +280,7 @@ _SHORT = "-7 < {arg}.adjusted() < DIGITS and len(str({arg})) <= DIGITS"
 _READ_SERIES = """\
 if type({arg}) is not tuple and type({arg}) is not list:
     return None
-{arg} = tuple([x if type(x) is Decimal and x.is_finite() and written_out(x) <= DIGITS \
+{arg} = tuple([x if type(x) is Decimal and x.is_finite() and ({short_x} or written_out(x) <= DIGITS) \
 else Decimal(x) if type(x) is int and -LIMIT < x < LIMIT else to_decimal(x) for x in {arg}])"""
 _SERIES_WHOLE = """
 for x in {arg}:
@@ -328,7 +361,7 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         arg = arguments[name]
         whole = spec.indicator is None and spec.unit is not None and is_count(spec.unit)
         if spec.over is not None:
-            reading.append(_READ_SERIES.format(arg=arg))
+            reading.append(_READ_SERIES.format(arg=arg, short_x=_SHORT.format(arg="x")))
             if whole:
                 reading.append(_SERIES_WHOLE.format(arg=arg).lstrip("\n"))
             continue
