@@ -509,7 +509,15 @@ def outcome_of(call: Any) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize(
     "bad",
-    [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("1E+100")],
+    [
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
+        Decimal("-Infinity"),
+        Decimal("1E+100"),
+        Decimal(10**45),  # 46 digits, exponent 0
+        Decimal("1." + "0" * 50),  # 51 digits written out
+    ],
 )
 def test_a_decimal_that_is_not_a_finite_45_digit_number_is_a_data_error(
     catalog: kinerja.Catalog, bad: Decimal
@@ -524,6 +532,15 @@ def test_a_decimal_that_is_not_a_finite_45_digit_number_is_a_data_error(
     formula = kinerja.compile_formula("a * 2", names=["a"])
     with pytest.raises(kinerja.EvaluationError):
         formula.evaluate({"a": bad})
+
+
+@pytest.mark.parametrize("good", [Decimal(2035), Decimal("2035.00"), Decimal("2.035E+3")])
+def test_a_whole_decimal_count_in_any_notation_is_read(
+    catalog: kinerja.Catalog, good: Decimal
+) -> None:
+    inputs = {**CLEAN["demo.kemampuan"], "pm_dimonev": good}
+    assert str(catalog.evaluate_indicator("demo.kemampuan", inputs, year=2023).value) == "88.16"
+    both_paths(catalog, "demo.kemampuan", inputs, 2023)
 
 
 @settings(max_examples=500, deadline=None, derandomize=True, database=None)

@@ -262,7 +262,7 @@ def _no_target_notes(
 _READ_NUMBER = """\
 t = type({arg})
 if t is Decimal:
-    if not {arg}.is_finite() or not ({short}) and written_out({arg}) > DIGITS{whole_decimal}:
+    {whole_shortcut}if not {arg}.is_finite() or not ({short}) and written_out({arg}) > DIGITS{whole_decimal}:
         return None
 elif t is int:
     if {arg} {int_low} or {arg} >= LIMIT:
@@ -273,6 +273,12 @@ else:
     if {whole_other}:
         return None"""
 _WHOLE = " or {arg} < ZERO or {arg} != {arg}.to_integral_value()"
+# For a count: a Decimal with exponent 0 (how whole numbers usually come) is finite and
+# whole, and has adjusted() + 1 digits; only its sign and size are left to test.
+_WHOLE_SHORTCUT = """if {arg}.same_quantum(ONE):
+        if {arg} < ZERO or {arg}.adjusted() >= DIGITS:
+            return None
+    el"""
 # A cheap sufficient test for "at most DIGITS digits written out" (written_out decides
 # otherwise): in plain notation the text has at least as many characters as digits, and
 # -7 < adjusted() < DIGITS rules out the notations where it has fewer.
@@ -369,6 +375,7 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
             _READ_NUMBER.format(
                 arg=arg,
                 whole_decimal=_WHOLE.format(arg=arg) if whole else "",
+                whole_shortcut=_WHOLE_SHORTCUT.format(arg=arg) if whole else "",
                 int_low="< 0" if whole else "<= -LIMIT",
                 whole_other=_WHOLE.format(arg=arg)[4:] if whole else "False",
                 short=_SHORT.format(arg=arg),
