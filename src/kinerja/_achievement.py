@@ -49,7 +49,7 @@ def achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal |
         return EXACT.multiply(EXACT.subtract(_TWO, EXACT.divide(value, target.max)), _HUNDRED)
     if not target:
         return None
-    return AGAINST_TARGET[polarity](value, target)
+    return _AGAINST_TARGET[polarity](value, target)
 
 
 def _higher_is_better(value: Decimal, target: Decimal) -> Decimal:
@@ -61,7 +61,7 @@ def _lower_is_better(value: Decimal, target: Decimal) -> Decimal:
 
 
 # Achievement against one non-zero target number, by polarity (unrounded).
-AGAINST_TARGET: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
+_AGAINST_TARGET: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
     "higher_is_better": _higher_is_better,
     "lower_is_better": _lower_is_better,
 }

@@ -23,16 +23,16 @@ import ast
 import decimal
 import itertools
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ._achievement import AGAINST_TARGET, published_achievement, status
+from ._achievement import published_achievement, status
 from ._backends import EXACT as EXACT_BACKEND
 from ._backends import EXACT_BOOLEAN
 from ._bands import classify
 from ._formula import COMPARE_SYMBOLS
 from ._functions import FUNCTIONS
-from ._numbers import EXACT, MAX_INPUT_DIGITS, quantum, to_decimal, written_out_digits
+from ._numbers import EXACT, MAX_INPUT_DIGITS, round_half_up, to_decimal, written_out_digits
 from ._results import (
     RESULT_DRAFT,
     SAMPLING_DRAFT,
@@ -53,7 +53,6 @@ Kernel = Callable[[Mapping[str, Any], int], IndicatorResult | None]
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _INT_LIMIT = 10**MAX_INPUT_DIGITS  # ints with more digits are refused by to_decimal
-_FITS = EXACT.prec - 2  # quantize stays in the exact context while adjusted() + places <= this
 
 # Scalar arithmetic: the exact context's methods are what the exact backend's operators
 # compute inside that context, without entering it on every call. Not a power: the
@@ -128,8 +127,6 @@ def _binop(source: _Source, node: ast.BinOp) -> str:
 # exact backend's lifted operators do, without a Python call per element. Series of
 # different lengths (n/a on the general path) give up.
 def _each_pair(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
-    if len(a) != len(b):
-        raise ValueError("series of different lengths")
     return tuple([operation(x, y) for x, y in zip(a, b, strict=True)])
 
 
@@ -300,15 +297,9 @@ if target is None:
     notes = no_target.get(year) or no_target_notes(no_target, year, last_notes)
 else:
     notes = last_notes
-    if type(target) is Decimal and target:
-        achieved = against_target(exact, target)
-        if achieved.adjusted() > FITS - 2:
-            return None
-        achieved = achieved.quantize(HUNDREDTH, HALF_UP, EXACT)
-    else:
-        achieved = published_achievement(exact, target, polarity)
-        if achieved is None:
-            return None"""
+    achieved = published_achievement(exact, target, polarity)
+    if achieved is None:
+        return None"""
 _BAND = """\
 hit = classify(band_set, rounded)
 if hit is None:
@@ -386,11 +377,9 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         reading.extend(f"    {line}" for line in compute)
     else:
         reading.extend(compute)
-    reading.append(
-        "if type(exact) is not Decimal or not exact.is_finite() or exact.adjusted() > FITS - decimals:"
-    )
+    reading.append("if type(exact) is not Decimal or not exact.is_finite():")
     reading.append("    return None")
-    reading.append("rounded = exact.quantize(step, HALF_UP, EXACT)")
+    reading.append("rounded = round_half_up(exact, decimals)")
     reading.append(_ACHIEVEMENT)
     reading.append("band = None")
     if definition.bands is not None:
@@ -427,19 +416,15 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         "ZERO": _ZERO,
         "ONE": _ONE,
         "EXACT": EXACT,
-        "FITS": _FITS,
-        "HALF_UP": ROUND_HALF_UP,
-        "HUNDREDTH": quantum(2),
         "COMPUTED": "computed",
         "GIVE_UP": GIVE_UP,
         "localcontext": decimal.localcontext,
         "multiply": EXACT.multiply,
         "divide": EXACT.divide,
-        "step": quantum(definition.decimals),
         "targets": definition.targets,
         "polarity": definition.polarity,
-        "against_target": AGAINST_TARGET[definition.polarity],
         "published_achievement": published_achievement,
+        "round_half_up": round_half_up,
         "status": status,
         "no_target": {},
         "no_target_notes": _no_target_notes,
