@@ -138,6 +138,21 @@ EXTRA = {
         [targets]
         2023 = 10
         """,
+    "pick.toml": """
+        id = "t.pick"
+        name = "A finite answer from a series that may hold an infinity"
+        unit = "point"
+
+        [formula]
+        expr = "sum(where(s > t, t, s))"
+
+        [inputs]
+        s = { unit = "point", over = "bulan" }
+        t = { unit = "point", over = "bulan" }
+
+        [targets]
+        2023 = 10
+        """,
 }
 
 
@@ -169,6 +184,7 @@ CLEAN = {
     "t.share": {"done": 45, "planned": 50},
     "t.refer": {"bonus": Decimal("2.5"), "kemampuan": Decimal("88.16")},
     "t.series": {"s": [1, 5, 2], "t": [Decimal("0.5"), 7, 2]},
+    "t.pick": {"s": [1, 5], "t": [2, Decimal("3.5")]},
 }
 
 
@@ -181,11 +197,32 @@ def outcome(call: Any) -> tuple[Any, ...]:
     return ("ok", repr(result), result.to_dict())
 
 
-def both_paths(catalog: kinerja.Catalog, ident: str, inputs: Any, year: int) -> None:
-    fast = outcome(lambda: catalog.evaluate_indicator(ident, inputs, year=year))
+class _NoKernels(dict):  # type: ignore[type-arg]
+    """A kernel cache that has no kernel for any version."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: Any) -> None:
+        return None
+
+
+def general_path(catalog: kinerja.Catalog, ident: str, inputs: Any, year: int) -> Any:
+    """The general path alone. ``_evaluate_inputs`` ends in ``_evaluate_entry``, which
+    tries the kernel too (for ``Catalog.evaluate``); with no kernel cached there, it can't."""
     entry = catalog.compiled(ident, year)
     assert entry is not None
-    general = outcome(lambda: catalog._evaluate_inputs(entry, inputs, year))
+    saved = catalog._kernels
+    catalog._kernels = _NoKernels()
+    try:
+        return catalog._evaluate_inputs(entry, inputs, year)
+    finally:
+        catalog._kernels = saved
+
+
+def both_paths(catalog: kinerja.Catalog, ident: str, inputs: Any, year: int) -> None:
+    fast = outcome(lambda: catalog.evaluate_indicator(ident, inputs, year=year))
+    general = outcome(lambda: general_path(catalog, ident, inputs, year))
     assert fast == general, (ident, inputs, year)
 
 
@@ -199,9 +236,7 @@ def test_the_kernel_answers_clean_inputs_itself(catalog: kinerja.Catalog) -> Non
             # general path; none of these clean inputs has one in 2023.
             if year == 2023:
                 assert answered is not None, (ident, year)
-            entry = catalog.compiled(ident, year)
-            assert entry is not None
-            expected = catalog._evaluate_inputs(entry, inputs, year)
+            expected = general_path(catalog, ident, inputs, year)
             if answered is not None:
                 assert repr(answered) == repr(expected)
                 assert answered == expected
@@ -489,16 +524,6 @@ def clean_inputs_for(draw: st.DrawFn, catalog: kinerja.Catalog, ident: str) -> d
     }
 
 
-class _NoKernels(dict):  # type: ignore[type-arg]
-    """A kernel cache that has no kernel for any version."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __getitem__(self, key: Any) -> None:
-        return None
-
-
 def outcome_of(call: Any) -> tuple[Any, ...]:
     try:
         results = call()
@@ -557,3 +582,126 @@ def test_evaluate_indicator_remembers_a_bounded_number_of_years() -> None:
         catalog.evaluate_indicator("demo.nka", CLEAN["demo.nka"], year=year)
     assert 0 < len(catalog._one_call) <= 4096
     assert len(catalog._kernels) == 1
+
+
+# Series whose elements share one type take the kernels' fast reading (C loops); these
+# draw such series, clean and not, whole and not, at and past the size limit.
+UNIFORM_SERIES = st.one_of(
+    st.lists(st.integers(-2, 10**6), max_size=13),
+    st.lists(st.sampled_from([0, 7, 10**MAX_INPUT_DIGITS - 1, 10**MAX_INPUT_DIGITS]), max_size=4),
+    st.lists(st.integers(0, 10**6).map(Decimal), max_size=13),
+    st.lists(st.decimals(allow_nan=True, allow_infinity=True), max_size=4),
+    st.lists(st.decimals(min_value=-5, max_value=5000, places=3, allow_nan=False), max_size=4),
+    st.lists(
+        st.sampled_from(
+            [
+                Decimal(3),
+                Decimal("-0"),
+                Decimal("2E+3"),
+                Decimal("1.50"),
+                Decimal("-1"),
+                Decimal(10**MAX_INPUT_DIGITS - 1),
+                Decimal(10**MAX_INPUT_DIGITS),
+                Decimal("1E-7"),
+                Decimal("0.000001"),
+                Decimal("1." + "0" * 50),
+                Decimal("sNaN"),
+            ]
+        ),
+        max_size=4,
+    ),
+)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_both_paths_agree_on_series_of_one_type(
+    catalog: kinerja.Catalog, data: st.DataObject
+) -> None:
+    ident = data.draw(st.sampled_from(["demo.sdm", "t.series", "t.pick"]))
+    entry = catalog.compiled(ident, 2023)
+    assert entry is not None
+    inputs = {}
+    for name in entry.definition.inputs:
+        values = data.draw(UNIFORM_SERIES)
+        inputs[name] = tuple(values) if data.draw(st.booleans()) else values
+    both_paths(catalog, ident, inputs, 2023)
+
+
+@pytest.mark.parametrize("ident", ["demo.sdm", "t.series", "t.pick"])
+@pytest.mark.parametrize("kind", [list, tuple])
+@pytest.mark.parametrize("number", [int, Decimal])
+def test_clean_series_of_one_type_are_answered_by_the_kernel(
+    catalog: kinerja.Catalog, ident: str, kind: type, number: type
+) -> None:
+    entry = catalog.compiled(ident, 2023)
+    assert entry is not None
+    kernel = _kernel.kernel_for(entry, catalog.band_sets)
+    assert kernel is not None
+    months = 12
+    inputs = {
+        name: kind(number(2040 + (index * 7 + month * 3) % 40) for month in range(months))
+        for index, name in enumerate(entry.definition.inputs)
+    }
+    answered = kernel(inputs, 2023)
+    assert answered is not None
+    assert repr(answered) == repr(general_path(catalog, ident, inputs, 2023))
+
+
+D = Decimal
+LONG = 10**MAX_INPUT_DIGITS  # 46 digits: one too many
+
+
+@pytest.mark.parametrize(
+    ("ident", "series"),
+    [
+        ("demo.sdm", [2050, -1]),
+        ("demo.sdm", [D(2050), D(-1)]),
+        ("demo.sdm", [D(2050), D("-0")]),
+        ("demo.sdm", [D(2050), D(LONG)]),
+        ("demo.sdm", [D(2050), D(LONG - 1)]),
+        ("demo.sdm", [LONG, 1]),
+        ("demo.sdm", [LONG - 1, 1]),
+        ("demo.sdm", [D("2E+3"), D(5)]),
+        ("demo.sdm", [D("2050.0"), D(1)]),
+        ("demo.sdm", [D("2050.5"), D(1)]),
+        ("demo.sdm", [D("NaN"), D(1)]),
+        ("demo.sdm", [D("sNaN"), D(1)]),
+        ("demo.sdm", [D("Infinity"), D(1)]),
+        ("demo.sdm", [True, 1]),
+        ("demo.sdm", [2050, D(1)]),
+        ("demo.sdm", [2050.0, 1.0]),
+        ("demo.sdm", []),
+        ("demo.sdm", [2050, 2051, 2052]),  # one longer than the other input
+        ("t.series", [D("1." + "0" * 50), D(1)]),
+        ("t.series", [D("1E-7"), D(1)]),
+        ("t.series", [D("1E-6"), D(1)]),
+        ("t.series", [D("-" + "9" * 45), D(1)]),
+        ("t.series", [D("-" + "9" * 46), D(1)]),
+        ("t.series", [D("9" * 44 + ".5"), D(1)]),
+        ("t.series", [-LONG, 1]),
+        ("t.series", [-LONG + 1, 1]),
+        ("t.series", [LONG, 1]),
+        ("t.series", [D("NaN"), D(1)]),
+        ("t.series", [D("-Infinity"), D(1)]),
+        ("t.series", [D("-2.5"), D("0.125")]),
+        ("t.series", [1.5, 2.5]),
+        ("t.series", ["12", "1"]),
+        ("t.series", [3, 4, 5]),
+        ("t.series", [D("1." + "1" * 38 + "E-7"), D(1)]),  # 43 characters, 46 digits
+        ("t.series", [D("1." + "1" * 37 + "E-6"), D(1)]),  # 45 characters, 44 digits
+        ("t.pick", [D("Infinity"), D(1)]),  # where() picks the finite side
+        ("t.pick", [D(1), D("-Infinity")]),
+        ("t.pick", [D("NaN"), D(1)]),
+    ],
+)
+def test_both_paths_agree_on_each_edge_of_the_series_reading(
+    catalog: kinerja.Catalog, ident: str, series: list[Any]
+) -> None:
+    entry = catalog.compiled(ident, 2023)
+    assert entry is not None
+    first, *others = entry.definition.inputs
+    clean = [D(2099), D(2098)]
+    for shape in (list, tuple):
+        inputs = {first: shape(series), **{name: shape(clean) for name in others}}
+        both_paths(catalog, ident, inputs, 2023)
