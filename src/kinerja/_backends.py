@@ -148,10 +148,8 @@ def _exact_sum(*args: Any) -> Any:
     if len(args) == 1:
         (only,) = args
         if type(only) is tuple:
-            total: Any = Decimal(0)
-            for value in only:
-                total = total + value
-            return total
+            # builtin sum: the same left fold with + from Decimal(0), in a C loop
+            return sum(only, Decimal(0))
         return only
     return functools.reduce(_ADD, args)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import functools
 import itertools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -124,18 +125,20 @@ def _binop(source: _Source, node: ast.BinOp) -> str:
 
 
 # Element-wise arithmetic with the exact context's methods, a scalar broadcast: what the
-# exact backend's lifted operators do, without a Python call per element. Series of
-# different lengths (n/a on the general path) give up.
+# exact backend's lifted operators do, in C loops (map) instead of a call per element.
+# Series of different lengths (n/a on the general path) give up.
 def _each_pair(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
-    return tuple([operation(x, y) for x, y in zip(a, b, strict=True)])
+    if len(a) != len(b):
+        raise ValueError("series of different lengths")
+    return tuple(map(operation, a, b))
 
 
 def _each_left(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
-    return tuple([operation(x, b) for x in a])
+    return tuple(map(operation, a, itertools.repeat(b, len(a))))
 
 
 def _each_right(operation: Callable[[Any, Any], Any], a: Any, b: Any) -> tuple[Any, ...]:
-    return tuple([operation(a, y) for y in b])
+    return tuple(map(operation, itertools.repeat(a, len(b)), b))
 
 
 _ELEMENTWISE = {(True, True): _each_pair, (True, False): _each_left, (False, True): _each_right}
@@ -179,7 +182,28 @@ def _call(source: _Source, node: ast.Call) -> str:
     func = node.func
     if not isinstance(func, ast.Name) or node.keywords or func.id not in EXACT_BACKEND.functions:
         raise NotTranslatedError("call")
+    reduction = _SERIES_REDUCTIONS.get(func.id)
+    if reduction is not None and len(node.args) == 1 and source.is_series(node.args[0]):
+        return f"{source.bind(reduction, 'f')}({source.emit(node.args[0])})"
     return source.table(EXACT_BACKEND.functions[func.id], *[source.emit(a) for a in node.args])
+
+
+# sum and mean of one series with the exact context's methods: the exact backend's
+# left fold from Decimal(0) in that context, without entering it. An n/a element (a
+# TypeError here) or an empty mean (0 / 0, InvalidOperation; n/a there) gives up.
+def _series_sum(values: tuple[Any, ...]) -> Decimal:
+    total: Decimal = functools.reduce(EXACT.add, values, _ZERO)
+    return total
+
+
+def _series_mean(values: tuple[Any, ...]) -> Decimal:
+    return EXACT.divide(functools.reduce(EXACT.add, values, _ZERO), len(values))
+
+
+_SERIES_REDUCTIONS: dict[str, Callable[[tuple[Any, ...]], Decimal]] = {
+    "sum": _series_sum,
+    "mean": _series_mean,
+}
 
 
 def _name(source: _Source, node: ast.Name) -> str:
@@ -280,15 +304,40 @@ _WHOLE_SHORTCUT = """if {arg}.same_quantum(ONE):
 # otherwise): in plain notation the text has at least as many characters as digits, and
 # -7 < adjusted() < DIGITS rules out the notations where it has fewer.
 _SHORT = "-7 < {arg}.adjusted() < DIGITS and len(str({arg})) <= DIGITS"
+# A series: tuples (or lists) of one number type take a fast path of C loops (map, min,
+# max) that accepts only what the slow, per-element path below it accepts, unchanged;
+# anything else takes the slow path, which decides.
 _READ_SERIES = """\
-if type({arg}) is not tuple and type({arg}) is not list:
-    return None
-{arg} = tuple([x if type(x) is Decimal and x.is_finite() and ({short_x} or written_out(x) <= DIGITS) \
+if type({arg}) is not tuple:
+    if type({arg}) is not list:
+        return None
+    {arg} = tuple({arg})
+kinds = set(map(type, {arg}))
+if kinds == ONLY_DECIMAL and {decimal_fast}:
+    pass
+elif kinds == ONLY_INT and {int_fast}:
+    {arg} = tuple(map(Decimal, {arg}))
+else:
+    {arg} = tuple([x if type(x) is Decimal and x.is_finite() and ({short_x} or written_out(x) <= DIGITS) \
 else Decimal(x) if type(x) is int and -LIMIT < x < LIMIT else to_decimal(x) for x in {arg}])"""
+# For counts: exponent 0 (finite and whole), not negative, and the largest has at most
+# DIGITS digits. For other numbers: finite, and every element passes the _SHORT test.
+_SERIES_FAST = {
+    True: (
+        "all(map(ONE.same_quantum, {arg})) and min({arg}) >= ZERO"
+        " and max({arg}).adjusted() < DIGITS",
+        "min({arg}) >= 0 and max({arg}) < LIMIT",
+    ),
+    False: (
+        "all(map(is_finite, {arg})) and -7 < min(map(adjusted, {arg}))"
+        " and max(map(adjusted, {arg})) < DIGITS and max(map(len, map(str, {arg}))) <= DIGITS",
+        "-LIMIT < min({arg}) and max({arg}) < LIMIT",
+    ),
+}
 _SERIES_WHOLE = """
-for x in {arg}:
-    if x < ZERO or x != x.to_integral_value():
-        return None"""
+    for x in {arg}:
+        if x < ZERO or x != x.to_integral_value():
+            return None"""
 
 _ACHIEVEMENT = """\
 target = targets.get(year)
@@ -358,9 +407,16 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         arg = arguments[name]
         whole = spec.indicator is None and spec.unit is not None and is_count(spec.unit)
         if spec.over is not None:
-            reading.append(_READ_SERIES.format(arg=arg, short_x=_SHORT.format(arg="x")))
-            if whole:
-                reading.append(_SERIES_WHOLE.format(arg=arg).lstrip("\n"))
+            decimal_fast, int_fast = _SERIES_FAST[whole]
+            reading.append(
+                _READ_SERIES.format(
+                    arg=arg,
+                    short_x=_SHORT.format(arg="x"),
+                    decimal_fast=decimal_fast.format(arg=arg),
+                    int_fast=int_fast.format(arg=arg),
+                )
+                + (_SERIES_WHOLE.format(arg=arg) if whole else "")
+            )
             continue
         reading.append(
             _READ_NUMBER.format(
@@ -408,6 +464,15 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         "int": int,
         "list": list,
         "tuple": tuple,
+        "set": set,
+        "map": map,
+        "all": all,
+        "min": min,
+        "max": max,
+        "ONLY_DECIMAL": frozenset([Decimal]),
+        "ONLY_INT": frozenset([int]),
+        "is_finite": Decimal.is_finite,
+        "adjusted": Decimal.adjusted,
         "Decimal": Decimal,
         "to_decimal": to_decimal,
         "written_out": written_out_digits,
