@@ -26,7 +26,6 @@ import os
 import platform
 import pstats
 import statistics
-import subprocess
 import sys
 import time
 import timeit
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import simpleeval
+from _source import source_state
 
 import kinerja
 from kinerja import compile_formula
@@ -272,28 +272,6 @@ def machine() -> str:
         f"{platform.system()} {platform.machine()}, nproc={os.cpu_count()}, "
         f"kinerja {kinerja.__version__}, simpleeval {importlib.metadata.version('simpleeval')}"
     )
-
-
-def source_state() -> str:
-    """The commit measured, and whether src/ had uncommitted changes."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "../src"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "source: not a git checkout"
-    return f"source: commit {commit}" + (" + uncommitted changes in src/" if dirty else "")
 
 
 def print_table(paths: list[Timed], rounds: int) -> None:

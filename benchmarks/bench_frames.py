@@ -48,6 +48,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _source import source_state
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SPM = ROOT / "examples" / "spm"
@@ -314,20 +316,10 @@ def machine() -> str:
     import narwhals
     import polars
 
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = "?"
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
     return (
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit} (+ working "
-        f"tree), {platform.python_implementation()} {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {source_state()}, "
+        f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load {', '.join(f'{x:.1f}' for x in load)}; polars "
         f"{polars.__version__}, duckdb {duckdb.__version__}, narwhals {narwhals.__version__}"
     )

@@ -39,6 +39,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from _source import source_state
+
 HERE = Path(__file__).resolve().parent
 GOAL_SECONDS = 2.0  # the issue's goal: loading and validating 1,000 files <= 2 s
 
@@ -480,28 +482,6 @@ def machine() -> str:
         f"python {platform.python_version()}, {platform.system()} {platform.machine()}, "
         f"nproc={os.cpu_count()}, {versions}"
     )
-
-
-def source_state() -> str:
-    """The commit measured, and whether src/ had uncommitted changes."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "../src"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "source: not a git checkout"
-    return f"source: commit {commit}" + (" + uncommitted changes in src/" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
