@@ -7,12 +7,25 @@ import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kinerja
+from kinerja._achievement import achievement
+from kinerja._backends import Interval
 from kinerja._cli import main
-from kinerja._replay import Replay, load_published, parse_printed, replay
+from kinerja._model import RangeTarget
+from kinerja._replay import (
+    Replay,
+    achievement_interval,
+    gap_interval,
+    load_published,
+    parse_printed,
+    replay,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "indicators" / "rehsos"
@@ -230,3 +243,59 @@ def test_printed_numbers(text: str, value: str, decimals: int, dot: bool) -> Non
 
 def test_printed_not_available() -> None:
     assert parse_printed("N/A").value is None
+
+
+# ------------------------------------------------------------ intervals of derived figures
+
+# Every number on the grid of hundredths: the extremes of capaian, which lie at an end of
+# the interval or at a bound of a range, are then on the grid, and a scan of the grid
+# finds them (the obviously correct, slow reference).
+NUMBER = st.integers(-500, 2000).map(lambda k: Decimal(k) / 100)
+TARGET = st.one_of(
+    NUMBER,
+    st.tuples(NUMBER, NUMBER).map(lambda p: RangeTarget(min=min(p), max=max(p))),
+    NUMBER.map(lambda x: RangeTarget(min=x, max=x)),
+)
+POLARITY = st.sampled_from(["higher_is_better", "lower_is_better"])
+SHARE = st.integers(0, 1000).map(lambda k: Decimal(k) / 1000)
+SPAN = st.integers(0, 800).map(lambda k: Decimal(k) / 100)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(start=NUMBER, span=SPAN, target=TARGET, polarity=POLARITY)
+def test_achievement_interval_is_exactly_the_range_of_capaian(
+    start: Decimal, span: Decimal, target: Any, polarity: str
+) -> None:
+    low, high = start, start + span
+    found = achievement_interval(Interval(low, high), target, polarity)  # type: ignore[arg-type]
+    steps = int(span * 100)
+    grid = [achievement(low + Decimal(k) / 100, target, polarity) for k in range(steps + 1)]  # type: ignore[arg-type]
+    if grid[0] is None or grid[-1] is None:
+        assert found is None
+        return
+    reached = [v for v in grid if v is not None]
+    assert len(reached) == len(grid)  # capaian is defined between two ends where it is
+    assert found == Interval(min(reached), max(reached))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(a=NUMBER, b=NUMBER, target=NUMBER, share=SHARE)
+def test_gap_interval_is_exactly_the_range_of_the_distance(
+    a: Decimal, b: Decimal, target: Decimal, share: Decimal
+) -> None:
+    low, high = sorted((a, b))
+    found = gap_interval(Interval(low, high), target)
+    nearest = Decimal(0) if low <= target <= high else min(abs(low - target), abs(high - target))
+    assert found == Interval(nearest, max(abs(low - target), abs(high - target)))
+    assert found.low <= abs(low + (high - low) * share - target) <= found.high
+
+
+def test_a_point_range_target_reaches_100_inside_a_rounding_interval() -> None:
+    """A realisasi printed as 80,00 against a target range 80-80 is capaian 100,00."""
+    found = achievement_interval(
+        Interval(Decimal("79.995"), Decimal("80.005")),
+        RangeTarget(min=Decimal(80), max=Decimal(80)),
+        "higher_is_better",
+    )
+    assert found is not None
+    assert found.high == 100

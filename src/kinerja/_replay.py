@@ -14,6 +14,7 @@ Published inputs written with decimals (``83.62``) are taken as rounded to that 
 
 from __future__ import annotations
 
+import ast
 import decimal
 import functools
 import itertools
@@ -30,7 +31,7 @@ from ._backends import INTERVALS, Interval, NotAvailable
 from ._catalog import Catalog, CompiledIndicator, compute, inputs_for
 from ._data import YearData, load_years
 from ._errors import DataError, Problem, did_you_mean
-from ._model import RangeTarget
+from ._model import Polarity, RangeTarget, Target
 from ._numbers import EXACT, plain, quantum, round_half_down, round_half_up
 from ._results import Results
 from ._toml import key_lines, line_of, read_toml
@@ -39,6 +40,8 @@ Verdict = Literal["match", "consistent", "mismatch", "not_reproducible"]
 VERDICTS: tuple[Verdict, ...] = ("match", "consistent", "mismatch", "not_reproducible")
 
 _HUNDRED = Decimal(100)
+_IV_SUB = INTERVALS.operators[ast.Sub]
+_IV_ABS = INTERVALS.functions["abs"]
 
 
 # ---------------------------------------------------------------------------- printed numbers
@@ -503,15 +506,35 @@ def _achievement(ctx: _Context, figure: Figure) -> _Computed:
     value = achievement(base.value, result.target, polarity)
     interval = None
     if base.interval is not None and value is not None:
-        ends = [
-            achievement(base.interval.low, result.target, polarity),
-            achievement(base.interval.high, result.target, polarity),
-        ]
-        if all(e is not None for e in ends):
-            low, high = sorted(e for e in ends if e is not None)
-            interval = Interval(low, high)
+        interval = achievement_interval(base.interval, result.target, polarity)
     note = base.note
     return _Computed(value, interval=interval, note=note)
+
+
+def achievement_interval(values: Interval, target: Target, polarity: Polarity) -> Interval | None:
+    """Capaian over every value of a closed interval; None where it is undefined at an end.
+
+    Capaian is continuous and piecewise linear in the realisasi, bent only at a range
+    target's bounds, so its extremes over the interval are at the interval's ends or at a
+    bound inside it. The ends alone are not enough: an interval that overlaps a range
+    reaches 100 even when neither end lies inside it (a range narrower than a rounding
+    interval, such as min = max), and a range below zero turns the bend around.
+
+    Example:
+        >>> achievement_interval(Interval(Decimal("79.995"), Decimal("80.005")),
+        ...                      RangeTarget(min=80, max=80), "higher_is_better")
+        Interval(99.9937500, 100)
+    """
+    points = [values.low, values.high]
+    if isinstance(target, RangeTarget):
+        points += [
+            bound for bound in (target.min, target.max) if values.low <= bound <= values.high
+        ]
+    found = [achievement(point, target, polarity) for point in points]
+    reached = [value for value in found if value is not None]
+    if len(reached) < len(found):
+        return None
+    return Interval(min(reached), max(reached))
 
 
 def _target(ctx: _Context, figure: Figure) -> _Computed:
@@ -637,13 +660,25 @@ def _gap(ctx: _Context, figure: Figure) -> _Computed:
     value = abs(base.value - target)
     interval = None
     if base.interval is not None:
-        ends = sorted(abs(e - target) for e in (base.interval.low, base.interval.high))
-        interval = Interval(ends[0], ends[1])
+        interval = gap_interval(base.interval, target)
     return _Computed(
         value,
         interval=interval,
         note=f"|realisasi {figure.year} - target {target_year} ({plain(target)})|",
     )
+
+
+def gap_interval(values: Interval, target: Decimal) -> Interval:
+    """|R - T| over every value of a closed interval (interval arithmetic's abs(R - T)).
+
+    Not the distances of the two ends alone: an interval that holds the target reaches 0.
+
+    Example:
+        >>> gap_interval(Interval(Decimal("79.995"), Decimal("80.005")), Decimal(80))
+        Interval(0, 0.005)
+    """
+    found: Interval = _IV_ABS(_IV_SUB(values, target))
+    return found
 
 
 def _iku(ctx: _Context, year: int) -> list[Any]:
