@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -335,6 +337,68 @@ def _dimension_of(plan: Plan, ident: str, name: str) -> str:
 # ---------------------------------------------------------------- settlement and shape
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """The Polars expressions that turn one plan's wide result into the long one."""
+
+    parts: tuple[tuple[pl.Expr, tuple[pl.Expr, ...]], ...]  # (years in force, columns)
+    risky: pl.Expr  # rows with a value too close to a rounding tie or a decision
+    flagged: tuple[pl.Expr, ...]  # what settlement reads of those rows
+    band_name: pl.Expr
+    order: pl.Expr
+
+
+# Building these costs more than Polars needs to run them (a few ms per call), and they
+# are the same on every call with one plan; plans are cached with their compiled query.
+_SHAPES: weakref.WeakKeyDictionary[Plan, _Shape] = weakref.WeakKeyDictionary()
+
+
+def _shape_of(plan: Plan) -> _Shape:
+    found = _SHAPES.get(plan)
+    if found is None:
+        found = _SHAPES[plan] = _make_shape(plan)  # a race builds it twice: harmless
+    return found
+
+
+def _make_shape(plan: Plan) -> _Shape:
+    keys = plan.keys
+    names = {ident: plan.result_names(ident) for ident in plan.ids}
+    parts = []
+    for ident in plan.ids:
+        out = names[ident]
+        in_force = pl.lit(False)
+        for version in plan.versions:
+            if version.id == ident:
+                in_force = in_force | _years_in_force(version, plan.schema.year)
+        columns = (
+            *(pl.col(k) for k in keys),
+            pl.lit(ident).alias("indicator"),
+            pl.col(out["value"]).alias("value"),
+            pl.col(out["decimals"]).alias("__kj_decimals"),
+            pl.col(out["target"]).alias("target"),
+            pl.col(out["target_min"]).alias("target_min"),
+            pl.col(out["target_max"]).alias("target_max"),
+            pl.col(out["achievement"]).alias("achievement"),
+            pl.col(out["status"]).cast(pl.String).alias("status"),
+            pl.col(out["band"]).cast(pl.String).alias("band"),
+            pl.lit(False).alias("settled"),
+        )
+        parts.append((in_force, columns))
+    hazards = [pl.col(names[i]["hazard"]) for i in plan.ids]
+    order = {ident: position for position, ident in enumerate(plan.catalog.ids)}
+    return _Shape(
+        parts=tuple(parts),
+        risky=pl.any_horizontal(h > 0 for h in hazards) if hazards else pl.lit(False),
+        flagged=(
+            *(pl.col(k) for k in keys),
+            *hazards,
+            *(pl.col(names[i]["value"]) for i in plan.ids),
+        ),
+        band_name=_band_names(plan),
+        order=pl.col("indicator").replace_strict(order, return_dtype=pl.Int64).alias("__kj_order"),
+    )
+
+
 def _settle_and_shape(
     plan: Plan,
     catalog: Catalog,
@@ -344,11 +408,21 @@ def _settle_and_shape(
     summed: pl.DataFrame | None,
 ) -> pl.DataFrame:
     keys = plan.keys
-    result = result.filter(pl.col("__kj_rows") > 0)
+    shape = _shape_of(plan)
+    if not shape.parts:
+        return pl.DataFrame()
     names = {ident: plan.result_names(ident) for ident in plan.ids}
-    # Which (row, indicator) pairs need the exact path.
-    hazard_columns = [names[i]["hazard"] for i in plan.ids]
-    risky = result.filter(pl.any_horizontal(pl.col(c) > 0 for c in hazard_columns))
+    rows = result.lazy().filter(pl.col("__kj_rows") > 0)
+    # The long result and the rows to settle, in one call (Polars runs them side by side).
+    long, risky = pl.collect_all(
+        [
+            pl.concat(
+                [rows.filter(in_force).select(*columns) for in_force, columns in shape.parts],
+                how="vertical_relaxed",
+            ),
+            rows.filter(shape.risky).select(*shape.flagged),
+        ]
+    )
     settled: dict[tuple[Key, str], Any] = {}
     if risky.height:
         flagged: dict[Key, list[str]] = {}
@@ -366,44 +440,14 @@ def _settle_and_shape(
                 published[(key, ident)] = published_value(
                     row[names[ident]["value"]], version.entry.definition.decimals
                 )
-        rows = fetch_rows(plan, raw, pairs, wide_columns=wide, summed=summed)
-        settled = Settler(plan, catalog, rows).settle(flagged, published)
-    # Shaping runs as two lazy queries (one before and one after the exact float
-    # division), not as a score of eager steps, each of which costs a collect.
-    parts: list[pl.LazyFrame] = []
-    lazy_result = result.lazy()
-    for ident in plan.ids:
-        out = names[ident]
-        in_force = pl.lit(False)
-        for version in plan.versions:
-            if version.id == ident:
-                in_force = in_force | _years_in_force(version, plan.schema.year)
-        part = lazy_result.filter(in_force).select(
-            *keys,
-            pl.lit(ident).alias("indicator"),
-            pl.col(out["value"]).alias("value"),
-            pl.col(out["decimals"]).alias("__kj_decimals"),
-            pl.col(out["target"]).alias("target"),
-            pl.col(out["target_min"]).alias("target_min"),
-            pl.col(out["target_max"]).alias("target_max"),
-            pl.col(out["achievement"]).alias("achievement"),
-            pl.col(out["status"]).cast(pl.String).alias("status"),
-            pl.col(out["band"]).cast(pl.String).alias("band"),
-            pl.lit(False).alias("settled"),
-        )
-        parts.append(part)
-    if not parts:
-        return pl.DataFrame()
-    long = _published_floats(pl.concat(parts, how="vertical_relaxed").collect())
+        fetched = fetch_rows(plan, raw, pairs, wide_columns=wide, summed=summed)
+        settled = Settler(plan, catalog, fetched).settle(flagged, published)
+    long = _published_floats(long)
     if settled:
         long = _apply_settled(long, keys, settled)
-    order = {ident: position for position, ident in enumerate(catalog.ids)}
     return (
         long.lazy()
-        .with_columns(
-            _band_names(plan),
-            pl.col("indicator").replace_strict(order, return_dtype=pl.Int64).alias("__kj_order"),
-        )
+        .with_columns(shape.band_name, shape.order)
         .sort([*keys, "__kj_order"], nulls_last=True)
         .select(*keys, *RESULT_COLUMNS)
         .collect()
