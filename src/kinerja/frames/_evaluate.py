@@ -16,7 +16,7 @@ import polars as pl
 
 from .._catalog import Catalog
 from .._errors import DataError, Problem, did_you_mean
-from ._local import compiled
+from ._local import collect_all_small, collect_small, compiled
 from ._native import adapter, by_name
 from ._plan import FrameError, Plan, Version
 from ._schema import DEFAULT_SCHEMA, RESULT_COLUMNS, LongSchema
@@ -247,7 +247,7 @@ def _wide_to_summed(plan: Plan, lazy: Any, mapping: Mapping[str, tuple[str, str]
 
 def _raise_problems(plan: Plan, result: pl.DataFrame, summed: Any) -> None:
     flags = list(plan.problem_flags())
-    totals = result.select(pl.col(f).sum() for f in flags).row(0)
+    totals = collect_small(result.lazy().select(pl.col(f).sum() for f in flags)).row(0)
     if not any(totals):
         return
     s = plan.schema
@@ -414,7 +414,7 @@ def _settle_and_shape(
     names = {ident: plan.result_names(ident) for ident in plan.ids}
     rows = result.lazy().filter(pl.col("__kj_rows") > 0)
     # The long result and the rows to settle, in one call (Polars runs them side by side).
-    long, risky = pl.collect_all(
+    long, risky = collect_all_small(
         [
             pl.concat(
                 [rows.filter(in_force).select(*columns) for in_force, columns in shape.parts],
@@ -445,12 +445,11 @@ def _settle_and_shape(
     long = _published_floats(long)
     if settled:
         long = _apply_settled(long, keys, settled)
-    return (
+    return collect_small(
         long.lazy()
         .with_columns(shape.band_name, shape.order)
         .sort([*keys, "__kj_order"], nulls_last=True)
         .select(*keys, *RESULT_COLUMNS)
-        .collect()
     )
 
 
@@ -503,9 +502,9 @@ def _apply_settled(
             "__s_band": pl.String,
         },
     ).with_columns(pl.lit(True).alias("__s_hit"))
-    joined = long.join(patch, on=[*keys, "indicator"], how="left", nulls_equal=True)
+    joined = long.lazy().join(patch.lazy(), on=[*keys, "indicator"], how="left", nulls_equal=True)
     hit = pl.col("__s_hit").fill_null(False)
-    return joined.with_columns(
+    patched = joined.with_columns(
         pl.when(hit).then(pl.col("__s_value")).otherwise(pl.col("value")).alias("value"),
         pl.when(hit)
         .then(pl.col("__s_achievement"))
@@ -515,6 +514,7 @@ def _apply_settled(
         pl.when(hit).then(pl.col("__s_band")).otherwise(pl.col("band")).alias("band"),
         hit.alias("settled"),
     ).drop("__s_value", "__s_achievement", "__s_status", "__s_band", "__s_hit")
+    return collect_small(patched)
 
 
 def _band_names(plan: Plan) -> pl.Expr:

@@ -37,9 +37,27 @@ class Compiled:
         with self.lock:
             self.holder["frame"] = summed
             try:
-                return self.query.collect()
+                return collect_small(self.query)
             finally:
                 self.holder.clear()
+
+
+# How kinerja collects its queries over small frames (stage 1's aggregate and what comes
+# of it). They are long chains of small steps on a few thousand rows: Polars' optimiser,
+# re-run on every collect, and the streaming engine's set-up cost more than they save
+# there (stages 2-5 of the SPM catalog at 1M rows: 17 ms instead of 21, medians). Type
+# coercion and checks stay on. Stage 1, over every input row, keeps Polars' defaults.
+_AS_WRITTEN = pl.QueryOptFlags.none()
+
+
+def collect_small(query: pl.LazyFrame) -> pl.DataFrame:
+    """Collect a query over a small frame (see above)."""
+    return query.collect(engine="in-memory", optimizations=_AS_WRITTEN)
+
+
+def collect_all_small(queries: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """Collect several queries over small frames in one call (Polars runs them in parallel)."""
+    return pl.collect_all(queries, engine="in-memory", optimizations=_AS_WRITTEN)
 
 
 _CACHE: weakref.WeakKeyDictionary[Catalog, dict[Any, Compiled]] = weakref.WeakKeyDictionary()

@@ -24,6 +24,7 @@ from .._catalog import Catalog
 from .._numbers import to_decimal
 from .._results import IndicatorResult
 from .._units import is_count
+from ._local import collect_small
 from ._plan import Plan, Version
 
 Key = tuple[Any, ...]
@@ -91,13 +92,12 @@ def fetch_rows(
             schema={k: summed.schema[k] for k in keys},
             orient="row",
         )
-        found = (
+        found = collect_small(
             summed.lazy()
             .filter(pl.col(s.indicator).is_in(sorted(exact)) & (pl.col("__kj_n") > 0))
             .join(flagged_keys.lazy(), on=list(keys), how="semi", nulls_equal=True)
             .with_columns(pl.col("__kj_s").cast(pl.Float64).alias(s.value))
             .select(*columns)
-            .collect()
         )
         parts.append(found)
     if from_raw and wide_columns is None:
