@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import kinerja
 from kinerja import _kernel
-from kinerja._numbers import MAX_INPUT_DIGITS, written_out_digits
+from kinerja._numbers import MAX_INPUT_DIGITS, exact_series, written_out_digits
 from kinerja._results import RESULT_DRAFT, SAMPLING_DRAFT, IndicatorResult, SamplingResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -652,49 +652,51 @@ D = Decimal
 LONG = 10**MAX_INPUT_DIGITS  # 46 digits: one too many
 
 
-@pytest.mark.parametrize(
-    ("ident", "series"),
-    [
-        ("demo.sdm", [2050, -1]),
-        ("demo.sdm", [D(2050), D(-1)]),
-        ("demo.sdm", [D(2050), D("-0")]),
-        ("demo.sdm", [D(2050), D(LONG)]),
-        ("demo.sdm", [D(2050), D(LONG - 1)]),
-        ("demo.sdm", [LONG, 1]),
-        ("demo.sdm", [LONG - 1, 1]),
-        ("demo.sdm", [D("2E+3"), D(5)]),
-        ("demo.sdm", [D("2050.0"), D(1)]),
-        ("demo.sdm", [D("2050.5"), D(1)]),
-        ("demo.sdm", [D("NaN"), D(1)]),
-        ("demo.sdm", [D("sNaN"), D(1)]),
-        ("demo.sdm", [D("Infinity"), D(1)]),
-        ("demo.sdm", [True, 1]),
-        ("demo.sdm", [2050, D(1)]),
-        ("demo.sdm", [2050.0, 1.0]),
-        ("demo.sdm", []),
-        ("demo.sdm", [2050, 2051, 2052]),  # one longer than the other input
-        ("t.series", [D("1." + "0" * 50), D(1)]),
-        ("t.series", [D("1E-7"), D(1)]),
-        ("t.series", [D("1E-6"), D(1)]),
-        ("t.series", [D("-" + "9" * 45), D(1)]),
-        ("t.series", [D("-" + "9" * 46), D(1)]),
-        ("t.series", [D("9" * 44 + ".5"), D(1)]),
-        ("t.series", [-LONG, 1]),
-        ("t.series", [-LONG + 1, 1]),
-        ("t.series", [LONG, 1]),
-        ("t.series", [D("NaN"), D(1)]),
-        ("t.series", [D("-Infinity"), D(1)]),
-        ("t.series", [D("-2.5"), D("0.125")]),
-        ("t.series", [1.5, 2.5]),
-        ("t.series", ["12", "1"]),
-        ("t.series", [3, 4, 5]),
-        ("t.series", [D("1." + "1" * 38 + "E-7"), D(1)]),  # 43 characters, 46 digits
-        ("t.series", [D("1." + "1" * 37 + "E-6"), D(1)]),  # 45 characters, 44 digits
-        ("t.pick", [D("Infinity"), D(1)]),  # where() picks the finite side
-        ("t.pick", [D(1), D("-Infinity")]),
-        ("t.pick", [D("NaN"), D(1)]),
-    ],
-)
+SERIES_EDGES = [
+    ("demo.sdm", [2050, -1]),
+    ("demo.sdm", [D(2050), D(-1)]),
+    ("demo.sdm", [D(2050), D("-0")]),
+    ("demo.sdm", [D(2050), D(LONG)]),
+    ("demo.sdm", [D(2050), D(LONG - 1)]),
+    ("demo.sdm", [LONG, 1]),
+    ("demo.sdm", [LONG - 1, 1]),
+    ("demo.sdm", [D("2E+3"), D(5)]),
+    ("demo.sdm", [D("2050.0"), D(1)]),
+    ("demo.sdm", [D("2050.5"), D(1)]),
+    ("demo.sdm", [D("NaN"), D(1)]),
+    ("demo.sdm", [D("sNaN"), D(1)]),
+    ("demo.sdm", [D("Infinity"), D(1)]),
+    ("demo.sdm", [True, 1]),
+    ("demo.sdm", [2050, D(1)]),
+    ("demo.sdm", [2050.0, 1.0]),
+    ("demo.sdm", []),
+    ("demo.sdm", [2050, 2051, 2052]),  # one longer than the other input
+    ("t.series", [D("1." + "0" * 50), D(1)]),
+    ("t.series", [D("1E-7"), D(1)]),
+    ("t.series", [D("1E-6"), D(1)]),
+    ("t.series", [D("-" + "9" * 45), D(1)]),
+    ("t.series", [D("-" + "9" * 46), D(1)]),
+    ("t.series", [D("9" * 44 + ".5"), D(1)]),
+    ("t.series", [-LONG, 1]),
+    ("t.series", [-LONG + 1, 1]),
+    ("t.series", [LONG, 1]),
+    ("t.series", [D("NaN"), D(1)]),
+    ("t.series", [D("-Infinity"), D(1)]),
+    ("t.series", [D("-2.5"), D("0.125")]),
+    ("t.series", [1.5, 2.5]),
+    ("t.series", ["12", "1"]),
+    ("t.series", [3, 4, 5]),
+    ("t.series", [D("1." + "1" * 38 + "E-7"), D(1)]),  # 43 characters, 46 digits
+    ("t.series", [D("1." + "1" * 37 + "E-6"), D(1)]),  # 45 characters, 44 digits
+    ("t.series", [D("1E+50"), D(1)]),  # 5 characters, 51 digits
+    ("t.series", [D("1E+44"), D(1)]),  # 45 digits
+    ("t.pick", [D("Infinity"), D(1)]),  # where() picks the finite side
+    ("t.pick", [D(1), D("-Infinity")]),
+    ("t.pick", [D("NaN"), D(1)]),
+]
+
+
+@pytest.mark.parametrize(("ident", "series"), SERIES_EDGES)
 def test_both_paths_agree_on_each_edge_of_the_series_reading(
     catalog: kinerja.Catalog, ident: str, series: list[Any]
 ) -> None:
@@ -705,3 +707,24 @@ def test_both_paths_agree_on_each_edge_of_the_series_reading(
     for shape in (list, tuple):
         inputs = {first: shape(series), **{name: shape(clean) for name in others}}
         both_paths(catalog, ident, inputs, 2023)
+
+
+@pytest.mark.parametrize("values", [series for _, series in SERIES_EDGES], ids=repr)
+def test_formula_evaluate_reads_a_series_in_bulk_as_value_by_value(values: list[Any]) -> None:
+    """Formula.evaluate's bulk reading (exact_series) gives what the per-value one gives."""
+    for text in ("s", "sum(s)", "max(s)"):  # "s" returns the values as read
+        formula = kinerja.compile_formula(text, names={"s": "bulan"})
+
+        def read(bulk: Any, formula: kinerja.Formula = formula) -> tuple[Any, ...]:
+            with pytest.MonkeyPatch.context() as patched:
+                patched.setattr("kinerja._formula.exact_series", bulk)
+                return outcome_value(lambda: formula.evaluate({"s": values}))
+
+        assert read(exact_series) == read(lambda values: None), text
+
+
+def outcome_value(call: Any) -> tuple[Any, ...]:
+    try:
+        return ("ok", repr(call()))
+    except Exception as exc:
+        return ("error", type(exc).__name__, str(exc))

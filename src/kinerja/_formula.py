@@ -24,7 +24,13 @@ from ._backends import EXACT, INTERVALS, UNITS, Backend, NotAvailable, evaluator
 from ._errors import EvaluationError, FormulaError, UnitError, did_you_mean
 from ._functions import FUNCTIONS
 from ._numbers import EXACT as EXACT_CONTEXT
-from ._numbers import MAX_INPUT_DIGITS, round_half_up, to_decimal, written_out_digits
+from ._numbers import (
+    MAX_INPUT_DIGITS,
+    exact_series,
+    round_half_up,
+    to_decimal,
+    written_out_digits,
+)
 
 Kind = Literal["number", "bool"]
 
@@ -657,6 +663,9 @@ def _exact_value(name: str, value: Any, text: str, over: Any = ...) -> Any:
     ):
         return value  # what to_decimal would return, without its type tests
     if sequence:
+        bulk = exact_series(value)
+        if bulk is not None:
+            return bulk
         try:
             return tuple(_plain_decimal(v) for v in value)
         except ValueError as exc:

@@ -33,7 +33,14 @@ from ._backends import EXACT_BOOLEAN
 from ._bands import classify
 from ._formula import COMPARE_SYMBOLS
 from ._functions import FUNCTIONS
-from ._numbers import EXACT, MAX_INPUT_DIGITS, round_half_up, to_decimal, written_out_digits
+from ._numbers import (
+    EXACT,
+    MAX_INPUT_DIGITS,
+    exact_series,
+    round_half_up,
+    to_decimal,
+    written_out_digits,
+)
 from ._results import (
     RESULT_DRAFT,
     SAMPLING_DRAFT,
@@ -312,27 +319,24 @@ if type({arg}) is not tuple:
     if type({arg}) is not list:
         return None
     {arg} = tuple({arg})
-kinds = set(map(type, {arg}))
-if kinds == ONLY_DECIMAL and {decimal_fast}:
-    pass
-elif kinds == ONLY_INT and {int_fast}:
-    {arg} = tuple(map(Decimal, {arg}))
+{fast}
 else:
     {arg} = tuple([x if type(x) is Decimal and x.is_finite() and ({short_x} or written_out(x) <= DIGITS) \
 else Decimal(x) if type(x) is int and -LIMIT < x < LIMIT else to_decimal(x) for x in {arg}])"""
-# For counts: exponent 0 (finite and whole), not negative, and the largest has at most
-# DIGITS digits. For other numbers: finite, and every element passes the _SHORT test.
 _SERIES_FAST = {
-    True: (
-        "all(map(ONE.same_quantum, {arg})) and min({arg}) >= ZERO"
-        " and max({arg}).adjusted() < DIGITS",
-        "min({arg}) >= 0 and max({arg}) < LIMIT",
-    ),
-    False: (
-        "all(map(is_finite, {arg})) and -7 < min(map(adjusted, {arg}))"
-        " and max(map(adjusted, {arg})) < DIGITS and max(map(len, map(str, {arg}))) <= DIGITS",
-        "-LIMIT < min({arg}) and max({arg}) < LIMIT",
-    ),
+    # Counts: exponent 0 (finite and whole), not negative, the largest within DIGITS digits.
+    True: """\
+kinds = set(map(type, {arg}))
+if kinds == ONLY_DECIMAL and all(map(ONE.same_quantum, {arg})) and min({arg}) >= ZERO \
+and max({arg}).adjusted() < DIGITS:
+    pass
+elif kinds == ONLY_INT and min({arg}) >= 0 and max({arg}) < LIMIT:
+    {arg} = tuple(map(Decimal, {arg}))""",
+    # Other numbers: what Formula.evaluate reads in bulk too.
+    False: """\
+fast = exact_series({arg})
+if fast is not None:
+    {arg} = fast""",
 }
 _SERIES_WHOLE = """
     for x in {arg}:
@@ -407,13 +411,11 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         arg = arguments[name]
         whole = spec.indicator is None and spec.unit is not None and is_count(spec.unit)
         if spec.over is not None:
-            decimal_fast, int_fast = _SERIES_FAST[whole]
             reading.append(
                 _READ_SERIES.format(
                     arg=arg,
                     short_x=_SHORT.format(arg="x"),
-                    decimal_fast=decimal_fast.format(arg=arg),
-                    int_fast=int_fast.format(arg=arg),
+                    fast=_SERIES_FAST[whole].format(arg=arg),
                 )
                 + (_SERIES_WHOLE.format(arg=arg) if whole else "")
             )
@@ -471,8 +473,7 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         "max": max,
         "ONLY_DECIMAL": frozenset([Decimal]),
         "ONLY_INT": frozenset([int]),
-        "is_finite": Decimal.is_finite,
-        "adjusted": Decimal.adjusted,
+        "exact_series": exact_series,
         "Decimal": Decimal,
         "to_decimal": to_decimal,
         "written_out": written_out_digits,

@@ -111,6 +111,41 @@ def to_decimal(value: Any) -> Decimal:
     return result
 
 
+_ONLY_INT: Final = frozenset([int])
+_ONLY_DECIMAL: Final = frozenset([Decimal])
+_INT_LIMIT: Final = 10**MAX_INPUT_DIGITS  # ints with more digits are refused by to_decimal
+
+
+def exact_series(values: list[Any] | tuple[Any, ...]) -> tuple[Decimal, ...] | None:
+    """A series of all ints or all Decimals as ``to_decimal`` reads it, checked in C loops;
+    None when a value is of another type or fails a check (read it value by value: that
+    decides, and words the refusal).
+
+    Example:
+        >>> exact_series([2050, 2060])
+        (Decimal('2050'), Decimal('2060'))
+        >>> exact_series([2050, "2060"]) is None
+        True
+    """
+    kinds = set(map(type, values))
+    if kinds == _ONLY_INT:
+        if min(values) > -_INT_LIMIT and max(values) < _INT_LIMIT:
+            return tuple(map(Decimal, values))
+    elif (
+        kinds == _ONLY_DECIMAL
+        and all(map(Decimal.is_finite, values))
+        # At most MAX_INPUT_DIGITS digits written out, a sufficient test (else the
+        # value-by-value reading counts them): a plain-notation text has at least as
+        # many characters as digits, and -7 < adjusted() < the limit rules out the
+        # notations where it has fewer.
+        and min(map(Decimal.adjusted, values)) > -7
+        and max(map(Decimal.adjusted, values)) < MAX_INPUT_DIGITS
+        and max(map(len, map(str, values))) <= MAX_INPUT_DIGITS
+    ):
+        return tuple(values)
+    return None
+
+
 # A plain decimal number in ASCII, with an optional exponent: what to_decimal reads in text.
 _NUMBER_TEXT: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
