@@ -138,6 +138,22 @@ EXTRA = {
         [targets]
         2023 = 10
         """,
+    "fold.toml": """
+        id = "t.fold"
+        name = "Sums and means of several values"
+        unit = "point"
+
+        [formula]
+        expr = "mean(a, b, c) + sum(a, b) / 10 - mean(a, sum(b, c, a))"
+
+        [inputs]
+        a = { unit = "point" }
+        b = { unit = "point" }
+        c = { unit = "point" }
+
+        [targets]
+        2023 = 50
+        """,
     "pick.toml": """
         id = "t.pick"
         name = "A finite answer from a series that may hold an infinity"
@@ -185,6 +201,7 @@ CLEAN = {
     "t.refer": {"bonus": Decimal("2.5"), "kemampuan": Decimal("88.16")},
     "t.series": {"s": [1, 5, 2], "t": [Decimal("0.5"), 7, 2]},
     "t.pick": {"s": [1, 5], "t": [2, Decimal("3.5")]},
+    "t.fold": {"a": Decimal("91.31"), "b": 7, "c": Decimal("1E+2")},
 }
 
 

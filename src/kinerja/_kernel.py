@@ -192,6 +192,9 @@ def _call(source: _Source, node: ast.Call) -> str:
     reduction = _SERIES_REDUCTIONS.get(func.id)
     if reduction is not None and len(node.args) == 1 and source.is_series(node.args[0]):
         return f"{source.bind(reduction, 'f')}({source.emit(node.args[0])})"
+    folded = _SCALAR_REDUCTIONS.get(func.id)
+    if folded is not None and len(node.args) > 1 and not any(map(source.is_series, node.args)):
+        return f"{source.bind(folded, 'f')}({', '.join(source.emit(a) for a in node.args)})"
     return source.table(EXACT_BACKEND.functions[func.id], *[source.emit(a) for a in node.args])
 
 
@@ -211,6 +214,20 @@ _SERIES_REDUCTIONS: dict[str, Callable[[tuple[Any, ...]], Decimal]] = {
     "sum": _series_sum,
     "mean": _series_mean,
 }
+
+
+# sum and mean of several scalars: the exact backend's left fold of the arguments (from
+# the first, not from 0), and the division by their count, in that context.
+def _scalar_sum(*values: Any) -> Decimal:
+    total: Decimal = functools.reduce(EXACT.add, values)
+    return total
+
+
+def _scalar_mean(*values: Any) -> Decimal:
+    return EXACT.divide(functools.reduce(EXACT.add, values), len(values))
+
+
+_SCALAR_REDUCTIONS: dict[str, Callable[..., Decimal]] = {"sum": _scalar_sum, "mean": _scalar_mean}
 
 
 def _name(source: _Source, node: ast.Name) -> str:
