@@ -35,7 +35,10 @@ from ._formula import COMPARE_SYMBOLS
 from ._functions import FUNCTIONS
 from ._numbers import (
     EXACT,
+    INT_LIMIT,
     MAX_INPUT_DIGITS,
+    ONLY_DECIMAL,
+    ONLY_INT,
     exact_series,
     round_half_up,
     to_decimal,
@@ -60,7 +63,6 @@ Kernel = Callable[[Mapping[str, Any], int], IndicatorResult | None]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
-_INT_LIMIT = 10**MAX_INPUT_DIGITS  # ints with more digits are refused by to_decimal
 
 # Scalar arithmetic: the exact context's methods are what the exact backend's operators
 # compute inside that context, without entering it on every call. Not a power: the
@@ -488,14 +490,14 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         "all": all,
         "min": min,
         "max": max,
-        "ONLY_DECIMAL": frozenset([Decimal]),
-        "ONLY_INT": frozenset([int]),
+        "ONLY_DECIMAL": ONLY_DECIMAL,
+        "ONLY_INT": ONLY_INT,
         "exact_series": exact_series,
         "Decimal": Decimal,
         "to_decimal": to_decimal,
         "written_out": written_out_digits,
         "DIGITS": MAX_INPUT_DIGITS,
-        "LIMIT": _INT_LIMIT,
+        "LIMIT": INT_LIMIT,
         "ZERO": _ZERO,
         "ONE": _ONE,
         "EXACT": EXACT,

@@ -111,9 +111,10 @@ def to_decimal(value: Any) -> Decimal:
     return result
 
 
-_ONLY_INT: Final = frozenset([int])
-_ONLY_DECIMAL: Final = frozenset([Decimal])
-_INT_LIMIT: Final = 10**MAX_INPUT_DIGITS  # ints with more digits are refused by to_decimal
+# The element types of a series that exact_series (and the kernels) read in bulk.
+ONLY_INT: Final = frozenset([int])
+ONLY_DECIMAL: Final = frozenset([Decimal])
+INT_LIMIT: Final = 10**MAX_INPUT_DIGITS  # ints of more digits are refused by to_decimal
 
 
 def exact_series(values: list[Any] | tuple[Any, ...]) -> tuple[Decimal, ...] | None:
@@ -128,11 +129,11 @@ def exact_series(values: list[Any] | tuple[Any, ...]) -> tuple[Decimal, ...] | N
         True
     """
     kinds = set(map(type, values))
-    if kinds == _ONLY_INT:
-        if min(values) > -_INT_LIMIT and max(values) < _INT_LIMIT:
+    if kinds == ONLY_INT:
+        if min(values) > -INT_LIMIT and max(values) < INT_LIMIT:
             return tuple(map(Decimal, values))
     elif (
-        kinds == _ONLY_DECIMAL
+        kinds == ONLY_DECIMAL
         and all(map(Decimal.is_finite, values))
         # At most MAX_INPUT_DIGITS digits written out, a sufficient test (else the
         # value-by-value reading counts them): a plain-notation text has at least as
