@@ -154,6 +154,21 @@ EXTRA = {
         [targets]
         2023 = 50
         """,
+    "mixed.toml": """
+        id = "t.mixed"
+        name = "One series read only by the context's methods, one by a table function too"
+        unit = "person"
+
+        [formula]
+        expr = "sum(b / a * a) + max(a) - mean(b - a) + sum(a)"
+
+        [inputs]
+        a = { unit = "person", over = "bulan" }
+        b = { unit = "person", over = "bulan" }
+
+        [targets]
+        2023 = 10
+        """,
     "pick.toml": """
         id = "t.pick"
         name = "A finite answer from a series that may hold an infinity"
@@ -202,6 +217,7 @@ CLEAN = {
     "t.series": {"s": [1, 5, 2], "t": [Decimal("0.5"), 7, 2]},
     "t.pick": {"s": [1, 5], "t": [2, Decimal("3.5")]},
     "t.fold": {"a": Decimal("91.31"), "b": 7, "c": Decimal("1E+2")},
+    "t.mixed": {"a": [3, 4, 8], "b": [1, Decimal(2), 7]},
 }
 
 
@@ -635,7 +651,7 @@ UNIFORM_SERIES = st.one_of(
 def test_both_paths_agree_on_series_of_one_type(
     catalog: kinerja.Catalog, data: st.DataObject
 ) -> None:
-    ident = data.draw(st.sampled_from(["demo.sdm", "t.series", "t.pick"]))
+    ident = data.draw(st.sampled_from(["demo.sdm", "t.series", "t.pick", "t.mixed"]))
     entry = catalog.compiled(ident, 2023)
     assert entry is not None
     inputs = {}
@@ -645,7 +661,7 @@ def test_both_paths_agree_on_series_of_one_type(
     both_paths(catalog, ident, inputs, 2023)
 
 
-@pytest.mark.parametrize("ident", ["demo.sdm", "t.series", "t.pick"])
+@pytest.mark.parametrize("ident", ["demo.sdm", "t.series", "t.pick", "t.mixed"])
 @pytest.mark.parametrize("kind", [list, tuple])
 @pytest.mark.parametrize("number", [int, Decimal])
 def test_clean_series_of_one_type_are_answered_by_the_kernel(
@@ -663,6 +679,34 @@ def test_clean_series_of_one_type_are_answered_by_the_kernel(
     answered = kernel(inputs, 2023)
     assert answered is not None
     assert repr(answered) == repr(general_path(catalog, ident, inputs, 2023))
+
+
+SERIES_READ_AS_DECIMALS = {
+    "demo.sdm": set(),
+    "t.series": {"s", "t"},
+    "t.pick": {"s", "t"},
+    "t.mixed": {"a"},
+}
+
+
+def test_a_series_of_ints_stays_ints_only_where_the_contexts_methods_read_it(
+    catalog: kinerja.Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sum, mean and element-wise + - * / take ints as they are; a table function (max,
+    where, a comparison, unary minus) is written for Decimals and gets them."""
+    for name in ("series.toml", "pick.toml", "mixed.toml"):
+        (tmp_path / name).write_text(textwrap.dedent(EXTRA[name]), encoding="utf-8")
+    shutil.copytree(ROOT / "examples" / "demo" / "indicators", tmp_path / "demo")
+    sources = kernel_sources(tmp_path, monkeypatch)
+    for ident, as_decimals in SERIES_READ_AS_DECIMALS.items():
+        entry = catalog.compiled(ident, 2023)
+        assert entry is not None
+        arguments = {name: f"v{i}" for i, name in enumerate(entry.definition.inputs)}
+        source = _kernel._Source(arguments, frozenset(arguments))
+        source.emit(entry.formula.tree)
+        assert source.decimal_series == as_decimals, ident
+        converted = set(re.findall(r"(v\d+) = tuple\(map\(Decimal, \1\)\)", sources[ident]))
+        assert converted == {arguments[name] for name in as_decimals}, ident
 
 
 D = Decimal

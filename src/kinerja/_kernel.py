@@ -89,6 +89,10 @@ class _Source:
     def __init__(self, arguments: Mapping[str, str], series: frozenset[str]) -> None:
         self.arguments = arguments  # input name -> argument name (v0, v1, ...)
         self.series = series  # input names that hold a series
+        # Series inputs that some node reads as Decimals. The others are only operands of
+        # the exact context's methods (element-wise arithmetic, sum, mean), which convert
+        # ints exactly themselves: a series of ints may reach them unconverted.
+        self.decimal_series: set[str] = set()
         self.bound: dict[str, Any] = {}  # made-up name -> value (constants, functions)
         self.needs_context = False  # a table function computes in the current context
         self._ids = itertools.count()
@@ -120,16 +124,23 @@ class _Source:
             raise NotTranslatedError(type(node).__name__)
         return emitter(self, node)
 
+    def operand(self, node: ast.AST) -> str:
+        # An operand of the exact context's methods: a series input may stay ints here.
+        if isinstance(node, ast.Name) and node.id in self.series:
+            return _name(self, node, as_decimals=False)
+        return self.emit(node)
+
 
 def _binop(source: _Source, node: ast.BinOp) -> str:
-    left, right = source.emit(node.left), source.emit(node.right)
     scalar = _SCALAR_BINARY.get(type(node.op))
     if scalar is None:
+        left, right = source.emit(node.left), source.emit(node.right)
         return source.table(EXACT_BACKEND.operators[type(node.op)], left, right)
     operation = source.bind(scalar, "f")
     shape = (source.is_series(node.left), source.is_series(node.right))
     if shape == (False, False):
-        return f"{operation}({left}, {right})"
+        return f"{operation}({source.emit(node.left)}, {source.emit(node.right)})"
+    left, right = source.operand(node.left), source.operand(node.right)
     return f"{source.bind(_ELEMENTWISE[shape], 'f')}({operation}, {left}, {right})"
 
 
@@ -193,7 +204,7 @@ def _call(source: _Source, node: ast.Call) -> str:
         raise NotTranslatedError("call")
     reduction = _SERIES_REDUCTIONS.get(func.id)
     if reduction is not None and len(node.args) == 1 and source.is_series(node.args[0]):
-        return f"{source.bind(reduction, 'f')}({source.emit(node.args[0])})"
+        return f"{source.bind(reduction, 'f')}({source.operand(node.args[0])})"
     folded = _SCALAR_REDUCTIONS.get(func.id)
     if folded is not None and len(node.args) > 1 and not any(map(source.is_series, node.args)):
         return f"{source.bind(folded, 'f')}({', '.join(source.emit(a) for a in node.args)})"
@@ -232,10 +243,12 @@ def _scalar_mean(*values: Any) -> Decimal:
 _SCALAR_REDUCTIONS: dict[str, Callable[..., Decimal]] = {"sum": _scalar_sum, "mean": _scalar_mean}
 
 
-def _name(source: _Source, node: ast.Name) -> str:
+def _name(source: _Source, node: ast.Name, *, as_decimals: bool = True) -> str:
     found = source.arguments.get(node.id)
     if found is None:
         raise NotTranslatedError(f"name {node.id!r}")
+    if as_decimals and node.id in source.series:
+        source.decimal_series.add(node.id)
     return found
 
 
@@ -350,13 +363,17 @@ if kinds == ONLY_DECIMAL and all(map(ONE.same_quantum, {arg})) and min({arg}) >=
 and max({arg}).adjusted() < DIGITS:
     pass
 elif kinds == ONLY_INT and min({arg}) >= 0 and max({arg}) < LIMIT:
-    {arg} = tuple(map(Decimal, {arg}))""",
-    # Other numbers: what Formula.evaluate reads in bulk too.
+    {ints}""",
+    # Other numbers: what Formula.evaluate reads in bulk too (exact_series).
     False: """\
-fast = exact_series({arg})
-if fast is not None:
+if set(map(type, {arg})) == ONLY_INT and min({arg}) > -LIMIT and max({arg}) < LIMIT:
+    {ints}
+elif (fast := exact_series({arg})) is not None:
     {arg} = fast""",
 }
+# What becomes of a series of ints that passed: Decimals where a node needs them (the
+# table functions are written for Decimals), else the ints themselves (_Source.operand).
+_SERIES_INTS = {True: "{arg} = tuple(map(Decimal, {arg}))", False: "pass"}
 _SERIES_WHOLE = """
     for x in {arg}:
         if x < ZERO or x != x.to_integral_value():
@@ -434,7 +451,10 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
                 _READ_SERIES.format(
                     arg=arg,
                     short_x=_SHORT.format(arg="x"),
-                    fast=_SERIES_FAST[whole].format(arg=arg),
+                    fast=_SERIES_FAST[whole].format(
+                        arg=arg,
+                        ints=_SERIES_INTS[name in source.decimal_series].format(arg=arg),
+                    ),
                 )
                 + (_SERIES_WHOLE.format(arg=arg) if whole else "")
             )
