@@ -187,6 +187,12 @@ def build_paths() -> tuple[list[Timed], Any]:
             "f('demo.sdm', v, year=2023)",
             {"f": catalog.evaluate_indicator, "v": SDM},
         ),
+        Timed(
+            "c",
+            "Catalog.evaluate_indicator  demo.sdm  (int lists, as TOML gives them)",
+            "f('demo.sdm', v, year=2023)",
+            {"f": catalog.evaluate_indicator, "v": {"melapor": MELAPOR, "ditugaskan": DITUGASKAN}},
+        ),
         # c'. the same call without its kernel: the general path every input can take
         Timed(
             "c",

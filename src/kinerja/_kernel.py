@@ -359,7 +359,7 @@ _SERIES_FAST = {
     # Counts: exponent 0 (finite and whole), not negative, the largest within DIGITS digits.
     True: """\
 kinds = set(map(type, {arg}))
-if kinds == ONLY_DECIMAL and all(map(ONE.same_quantum, {arg})) and min({arg}) >= ZERO \
+if kinds == ONLY_DECIMAL and all(map(same_quantum, {arg}, repeat(ONE))) and min({arg}) >= ZERO \
 and max({arg}).adjusted() < DIGITS:
     pass
 elif kinds == ONLY_INT and min({arg}) >= 0 and max({arg}) < LIMIT:
@@ -520,6 +520,9 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         "LIMIT": INT_LIMIT,
         "ZERO": _ZERO,
         "ONE": _ONE,
+        # The context's method parses its two arguments cheaper than Decimal.same_quantum.
+        "same_quantum": EXACT.same_quantum,
+        "repeat": itertools.repeat,
         "EXACT": EXACT,
         "COMPUTED": "computed",
         "GIVE_UP": GIVE_UP,
