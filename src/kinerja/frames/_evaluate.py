@@ -16,9 +16,9 @@ import polars as pl
 
 from .._catalog import Catalog
 from .._errors import DataError, Problem, did_you_mean
-from ._local import collect_all_small, collect_small, compiled
+from ._local import cached_plan, collect_all_small, collect_small, compiled
 from ._native import adapter, by_name
-from ._plan import FrameError, Plan, Version
+from ._plan import PROBLEM_FLAGS, FrameError, Plan, Version
 from ._schema import DEFAULT_SCHEMA, RESULT_COLUMNS, LongSchema
 from ._settle import Key, Settler, fetch_rows, published_value
 
@@ -98,7 +98,14 @@ def evaluate_frame(
             years=year_list,
         )
 
-    plan = make_plan()
+    key = (
+        tuple(by_columns),
+        (chosen.year, chosen.group, chosen.indicator, chosen.input, chosen.value),
+        tuple(sorted(chosen.series.items())),
+        chosen.group in present,
+        None if year_list is None else tuple(year_list),
+    )
+    plan = cached_plan(catalog, key, make_plan)
     for column in plan.dim_columns:
         if column not in present:
             lazy = lazy.with_columns(nw.lit(None, dtype=nw.Int64).alias(column))
@@ -107,14 +114,7 @@ def evaluate_frame(
     if finish == "local":
         collected = summed.collect(backend="polars").to_native()
         summed = nw.from_native(collected.lazy())
-        key = (
-            tuple(by_columns),
-            (chosen.year, chosen.group, chosen.indicator, chosen.input, chosen.value),
-            tuple(sorted(chosen.series.items())),
-            chosen.group in present,
-            None if year_list is None else tuple(year_list),
-        )
-        query = compiled(catalog, key, make_plan, collected.schema)
+        query = compiled(catalog, key, lambda: plan, collected.schema)
         plan = query.plan
         result = query.run(collected)
     elif finish == "engine":
@@ -246,9 +246,9 @@ def _wide_to_summed(plan: Plan, lazy: Any, mapping: Mapping[str, tuple[str, str]
 
 
 def _raise_problems(plan: Plan, result: pl.DataFrame, summed: Any) -> None:
-    flags = list(plan.problem_flags())
-    totals = collect_small(result.lazy().select(pl.col(f).sum() for f in flags)).row(0)
-    if not any(totals):
+    flags = list(PROBLEM_FLAGS)
+    # Eager sums of a few hundred rows: a lazy query's set-up would cost more.
+    if not any(result.get_column(f).sum() for f in flags):
         return
     s = plan.schema
     group = [s.group] if plan.has_group and s.group not in plan.keys else []

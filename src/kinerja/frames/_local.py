@@ -84,6 +84,25 @@ def _source(holder: dict[str, pl.DataFrame]) -> Callable[..., Iterator[pl.DataFr
     return read
 
 
+_PLANS: weakref.WeakKeyDictionary[Catalog, dict[Any, Plan]] = weakref.WeakKeyDictionary()
+
+
+def cached_plan(catalog: Catalog, key: Any, make_plan: Callable[[], Plan]) -> Plan:
+    """The plan for ``key`` (built with ``make_plan`` on first use): about a millisecond
+    of Python per call otherwise, before stage 1 even starts."""
+    with _CACHE_LOCK:
+        found = _PLANS.setdefault(catalog, {}).get(key)
+    if found is not None:
+        return found
+    plan = make_plan()
+    with _CACHE_LOCK:
+        plans = _PLANS.setdefault(catalog, {})
+        if len(plans) >= _PER_CATALOG:
+            plans.pop(next(iter(plans)))
+        plans[key] = plan
+    return plan
+
+
 def compiled(
     catalog: Catalog, key: Any, make_plan: Callable[[], Plan], schema: pl.Schema
 ) -> Compiled:

@@ -61,6 +61,9 @@ from ._schema import LongSchema
 
 Frame = Any  # nw.LazyFrame
 
+# The 0/1 columns of Plan.problem_flags, in the order of its dict.
+PROBLEM_FLAGS = ("__kj_bad_input", "__kj_bad_group", "__kj_bad_count", "__kj_bad_position")
+
 
 class FrameError(KinerjaError, ValueError):
     """A definition or call that the dataframe path cannot evaluate (the message says why)."""
@@ -330,12 +333,13 @@ class Plan:
                     wrong = group.is_null() | ~group.is_in(sorted(allowed))
                     bad_group = bad_group | ((ind == ident) & wrong)
         total = nw.col("__kj_s")
-        return {
-            "__kj_bad_input": flag(ours & ~known),
-            "__kj_bad_group": flag(bad_group),
-            "__kj_bad_count": flag(count_pairs & ((total < 0) | (total != floor(total)))),
-            "__kj_bad_position": flag(placed_wrong),
-        }
+        flags = (
+            flag(ours & ~known),
+            flag(bad_group),
+            flag(count_pairs & ((total < 0) | (total != floor(total)))),
+            flag(placed_wrong),
+        )
+        return dict(zip(PROBLEM_FLAGS, flags, strict=True))
 
     # ------------------------------------------------------------------ helpers
 
@@ -395,7 +399,7 @@ class Plan:
                 if stage:
                     frame = with_columns(frame, stage)
         pair_sums = [nw.col(f"__kj_{k}{i}").sum() for i in self.pairs.values() for k in ("v", "c")]
-        problems = [nw.col(c).sum() for c in self.problem_flags()]
+        problems = [nw.col(c).sum() for c in PROBLEM_FLAGS]
         frame = frame.group_by([*self.keys, *self.group]).agg(*pair_sums, *problems, *aggregations)
         finals = {}
         for version in versions:
@@ -594,7 +598,7 @@ class Plan:
             if k in ("value", "mag", "hz")
         ]
         pair_sums = [nw.col(f"__kj_{k}{i}").sum() for i in self.pairs.values() for k in ("v", "c")]
-        problems = [nw.col(c).sum() for c in self.problem_flags()]
+        problems = [nw.col(c).sum() for c in PROBLEM_FLAGS]
         return frame.group_by(self.keys).agg(*pair_sums, *problems, *aggregations, *carried)
 
     def _name_term(self, version: Version, *, total: bool) -> Callable[[str], Term]:
@@ -709,7 +713,7 @@ class Plan:
 
     def output(self, frame: Frame) -> Frame:
         """Stage 5: achievement, status and band per indicator; the output columns."""
-        problems = list(self.problem_flags())
+        problems = list(PROBLEM_FLAGS)
         counts = [nw.col(f"__kj_c{i}") for i in self.pairs.values()]
         any_data = sum_of(counts) if counts else lit(ZERO)
         stages: list[dict[str, Expr]] = [{"__kj_rows": any_data}, {}, {}]
