@@ -442,18 +442,18 @@ def _settle_and_shape(
                 )
         fetched = fetch_rows(plan, raw, pairs, wide_columns=wide, summed=summed)
         settled = Settler(plan, catalog, fetched).settle(flagged, published)
-    long = _published_floats(long)
+    # The published floats, the patch of settled rows and the final shape: one query.
+    shaped = _published_floats(long)
     if settled:
-        long = _apply_settled(long, keys, settled)
+        shaped = _apply_settled(shaped, {k: long.schema[k] for k in keys}, settled)
     return collect_small(
-        long.lazy()
-        .with_columns(shape.band_name, shape.order)
+        shaped.with_columns(shape.band_name, shape.order)
         .sort([*keys, "__kj_order"], nulls_last=True)
         .select(*keys, *RESULT_COLUMNS)
     )
 
 
-def _published_floats(long: pl.DataFrame) -> pl.DataFrame:
+def _published_floats(long: pl.DataFrame) -> pl.LazyFrame:
     """Whole units to the floats nearest the published decimals, by a true division.
 
     (Polars may divide by a constant as a multiplication by its reciprocal, one ulp off;
@@ -465,10 +465,14 @@ def _published_floats(long: pl.DataFrame) -> pl.DataFrame:
     with np.errstate(invalid="ignore"):
         value = units / scale
         achievement = achieved / 100.0
-    return long.with_columns(
-        pl.Series("value", value, dtype=pl.Float64, nan_to_null=True),
-        pl.Series("achievement", achievement, dtype=pl.Float64, nan_to_null=True),
-    ).drop("__kj_decimals")
+    return (
+        long.lazy()
+        .with_columns(
+            pl.lit(pl.Series("value", value, dtype=pl.Float64, nan_to_null=True)),
+            pl.lit(pl.Series("achievement", achievement, dtype=pl.Float64, nan_to_null=True)),
+        )
+        .drop("__kj_decimals")
+    )
 
 
 def _float(value: Decimal | None) -> float | None:
@@ -476,8 +480,12 @@ def _float(value: Decimal | None) -> float | None:
 
 
 def _apply_settled(
-    long: pl.DataFrame, keys: Sequence[str], settled: Mapping[tuple[Key, str], Any]
-) -> pl.DataFrame:
+    long: pl.LazyFrame,
+    key_types: Mapping[str, pl.DataType],
+    settled: Mapping[tuple[Key, str], Any],
+) -> pl.LazyFrame:
+    """``long`` with the settled rows' exact results in place (a query, not collected)."""
+    keys = list(key_types)
     records = []
     for (key, ident), found in settled.items():
         records.append(
@@ -490,11 +498,10 @@ def _apply_settled(
                 "__s_band": None if found.band is None else found.band.label,
             }
         )
-    schema = {k: long.schema[k] for k in keys}
     patch = pl.DataFrame(
         records,
         schema={
-            **schema,
+            **key_types,
             "indicator": pl.String,
             "__s_value": pl.Float64,
             "__s_achievement": pl.Float64,
@@ -502,7 +509,7 @@ def _apply_settled(
             "__s_band": pl.String,
         },
     ).with_columns(pl.lit(True).alias("__s_hit"))
-    joined = long.lazy().join(patch.lazy(), on=[*keys, "indicator"], how="left", nulls_equal=True)
+    joined = long.join(patch.lazy(), on=[*keys, "indicator"], how="left", nulls_equal=True)
     hit = pl.col("__s_hit").fill_null(False)
     patched = joined.with_columns(
         pl.when(hit).then(pl.col("__s_value")).otherwise(pl.col("value")).alias("value"),
@@ -514,7 +521,7 @@ def _apply_settled(
         pl.when(hit).then(pl.col("__s_band")).otherwise(pl.col("band")).alias("band"),
         hit.alias("settled"),
     ).drop("__s_value", "__s_achievement", "__s_status", "__s_band", "__s_hit")
-    return collect_small(patched)
+    return patched
 
 
 def _band_names(plan: Plan) -> pl.Expr:
