@@ -67,6 +67,12 @@ _AGAINST_TARGET: dict[str, Callable[[Decimal, Decimal], Decimal]] = {
 }
 
 
+def against_target(polarity: Polarity) -> Callable[[Decimal, Decimal], Decimal]:
+    """What :func:`achievement` computes for a non-zero target number (not a range), as
+    one function of (value, target): for callers that already know the target's kind."""
+    return _AGAINST_TARGET[polarity]
+
+
 def status(rounded_achievement: Decimal | None) -> Status:
     """Status from the achievement as published (rounded to 2 decimals)."""
     if rounded_achievement is None:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ._achievement import published_achievement, status
+from ._achievement import against_target, published_achievement, status
 from ._backends import EXACT as EXACT_BACKEND
 from ._backends import EXACT_BOOLEAN
 from ._bands import classify
@@ -386,9 +386,12 @@ if target is None:
     notes = no_target.get(year) or no_target_notes(no_target, year, last_notes)
 else:
     notes = last_notes
-    achieved = published_achievement(exact, target, polarity)
-    if achieved is None:
-        return None"""
+    if type(target) is Decimal and target:
+        achieved = round_half_up(against_target(exact, target), 2)
+    else:
+        achieved = published_achievement(exact, target, polarity)
+        if achieved is None:
+            return None"""
 _BAND = """\
 hit = classify(band_set, rounded)
 if hit is None:
@@ -532,6 +535,8 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         "targets": definition.targets,
         "polarity": definition.polarity,
         "published_achievement": published_achievement,
+        # What published_achievement computes for a non-zero number target, in one call.
+        "against_target": against_target(definition.polarity),
         "round_half_up": round_half_up,
         "status": status,
         "no_target": {},
