@@ -780,6 +780,23 @@ def test_years_filter(catalog: kinerja.Catalog) -> None:
     assert set(result["year"]) == {2023}
 
 
+def test_plans_are_reused_per_catalog_and_options(catalog: kinerja.Catalog) -> None:
+    from kinerja.frames import _local
+
+    frame = pl.from_arrow(rows_table(TIES))
+    evaluate_frame(catalog, frame, by="prov")
+    plans = _local._PLANS[catalog]
+    first = dict(plans)
+    evaluate_frame(catalog, frame, by="prov")
+    assert plans == first  # the same options: the same plan, not another
+    assert all(plans[key] is plan for key, plan in first.items())
+    only = evaluate_frame(catalog, frame, by="prov", years=[2023])
+    national = evaluate_frame(catalog, frame)
+    # Keys: (by, column names, series columns, grouped, years); each option its own plan.
+    assert {(("prov",), (2023,)), ((), None)} <= {(key[0], key[4]) for key in plans}
+    assert set(only["year"]) == {2023} and "prov" not in national.columns
+
+
 # ---------------------------------------------------------------- data the scalar path refuses
 
 
