@@ -14,7 +14,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import narwhals as nw
 import polars as pl
@@ -85,42 +85,46 @@ def _source(holder: dict[str, pl.DataFrame]) -> Callable[..., Iterator[pl.DataFr
 
 
 _PLANS: weakref.WeakKeyDictionary[Catalog, dict[Any, Plan]] = weakref.WeakKeyDictionary()
+_Made = TypeVar("_Made")
+
+
+def _cached(
+    cache: weakref.WeakKeyDictionary[Catalog, dict[Any, _Made]],
+    catalog: Catalog,
+    key: Any,
+    make: Callable[[], _Made],
+) -> _Made:
+    # At most _PER_CATALOG entries per catalog, the oldest dropped first; made outside
+    # the lock (a query takes a tenth of a second), so two threads may both make one.
+    with _CACHE_LOCK:
+        found = cache.setdefault(catalog, {}).get(key)
+    if found is not None:
+        return found
+    made = make()
+    with _CACHE_LOCK:
+        entries = cache.setdefault(catalog, {})
+        if len(entries) >= _PER_CATALOG:
+            entries.pop(next(iter(entries)))
+        entries[key] = made
+    return made
 
 
 def cached_plan(catalog: Catalog, key: Any, make_plan: Callable[[], Plan]) -> Plan:
     """The plan for ``key`` (built with ``make_plan`` on first use): about a millisecond
     of Python per call otherwise, before stage 1 even starts."""
-    with _CACHE_LOCK:
-        found = _PLANS.setdefault(catalog, {}).get(key)
-    if found is not None:
-        return found
-    plan = make_plan()
-    with _CACHE_LOCK:
-        plans = _PLANS.setdefault(catalog, {})
-        if len(plans) >= _PER_CATALOG:
-            plans.pop(next(iter(plans)))
-        plans[key] = plan
-    return plan
+    return _cached(_PLANS, catalog, key, make_plan)
 
 
 def compiled(
     catalog: Catalog, key: Any, make_plan: Callable[[], Plan], schema: pl.Schema
 ) -> Compiled:
     """The cached query for ``key`` (built with ``make_plan`` on first use)."""
-    full_key = (key, tuple(schema.items()))
-    with _CACHE_LOCK:
-        plans = _CACHE.setdefault(catalog, {})
-        found = plans.get(full_key)
-        if found is not None:
-            return found
-    plan = make_plan()
-    holder: dict[str, pl.DataFrame] = {}
-    source = register_io_source(_source(holder), schema=schema)
-    query = plan.query(nw.from_native(source)).to_native()
-    made = Compiled(plan, query, holder)
-    with _CACHE_LOCK:
-        plans = _CACHE.setdefault(catalog, {})
-        if len(plans) >= _PER_CATALOG:
-            plans.pop(next(iter(plans)))
-        plans[full_key] = made
-    return made
+
+    def build() -> Compiled:
+        plan = make_plan()
+        holder: dict[str, pl.DataFrame] = {}
+        source = register_io_source(_source(holder), schema=schema)
+        query = plan.query(nw.from_native(source)).to_native()
+        return Compiled(plan, query, holder)
+
+    return _cached(_CACHE, catalog, (key, tuple(schema.items())), build)
