@@ -169,6 +169,21 @@ EXTRA = {
         [targets]
         2023 = 10
         """,
+    "points.toml": """
+        id = "t.points"
+        name = "Series that are not counts, read only by the context's methods"
+        unit = "point"
+
+        [formula]
+        expr = "mean(p) + sum(p - q) / 4 + sum(q * 2)"
+
+        [inputs]
+        p = { unit = "point", over = "bulan" }
+        q = { unit = "point", over = "bulan" }
+
+        [targets]
+        2023 = 10
+        """,
     "pick.toml": """
         id = "t.pick"
         name = "A finite answer from a series that may hold an infinity"
@@ -218,6 +233,7 @@ CLEAN = {
     "t.pick": {"s": [1, 5], "t": [2, Decimal("3.5")]},
     "t.fold": {"a": Decimal("91.31"), "b": 7, "c": Decimal("1E+2")},
     "t.mixed": {"a": [3, 4, 8], "b": [1, Decimal(2), 7]},
+    "t.points": {"p": [-3, 4, 8], "q": [Decimal("0.5"), 2, 7]},
 }
 
 
@@ -651,7 +667,7 @@ UNIFORM_SERIES = st.one_of(
 def test_both_paths_agree_on_series_of_one_type(
     catalog: kinerja.Catalog, data: st.DataObject
 ) -> None:
-    ident = data.draw(st.sampled_from(["demo.sdm", "t.series", "t.pick", "t.mixed"]))
+    ident = data.draw(st.sampled_from(["demo.sdm", "t.series", "t.pick", "t.mixed", "t.points"]))
     entry = catalog.compiled(ident, 2023)
     assert entry is not None
     inputs = {}
@@ -661,7 +677,7 @@ def test_both_paths_agree_on_series_of_one_type(
     both_paths(catalog, ident, inputs, 2023)
 
 
-@pytest.mark.parametrize("ident", ["demo.sdm", "t.series", "t.pick", "t.mixed"])
+@pytest.mark.parametrize("ident", ["demo.sdm", "t.series", "t.pick", "t.mixed", "t.points"])
 @pytest.mark.parametrize("kind", [list, tuple])
 @pytest.mark.parametrize("number", [int, Decimal])
 def test_clean_series_of_one_type_are_answered_by_the_kernel(
@@ -686,6 +702,7 @@ SERIES_READ_AS_DECIMALS = {
     "t.series": {"s", "t"},
     "t.pick": {"s", "t"},
     "t.mixed": {"a"},
+    "t.points": set(),
 }
 
 
@@ -694,7 +711,7 @@ def test_a_series_of_ints_stays_ints_only_where_the_contexts_methods_read_it(
 ) -> None:
     """sum, mean and element-wise + - * / take ints as they are; a table function (max,
     where, a comparison, unary minus) is written for Decimals and gets them."""
-    for name in ("series.toml", "pick.toml", "mixed.toml"):
+    for name in ("series.toml", "pick.toml", "mixed.toml", "points.toml"):
         (tmp_path / name).write_text(textwrap.dedent(EXTRA[name]), encoding="utf-8")
     shutil.copytree(ROOT / "examples" / "demo" / "indicators", tmp_path / "demo")
     sources = kernel_sources(tmp_path, monkeypatch)
@@ -705,7 +722,12 @@ def test_a_series_of_ints_stays_ints_only_where_the_contexts_methods_read_it(
         source = _kernel._Source(arguments, frozenset(arguments))
         source.emit(entry.formula.tree)
         assert source.decimal_series == as_decimals, ident
-        converted = set(re.findall(r"(v\d+) = tuple\(map\(Decimal, \1\)\)", sources[ident]))
+        text = sources[ident]
+        # A count series converts itself; another asks exact_series to convert or not.
+        converted = set(re.findall(r"(v\d+) = tuple\(map\(Decimal, \1\)\)", text))
+        converted |= set(re.findall(r"exact_series\((v\d+), keep_ints=False\)", text))
+        kept = set(re.findall(r"exact_series\((v\d+), keep_ints=True\)", text))
+        assert not converted & kept, ident
         assert converted == {arguments[name] for name in as_decimals}, ident
 
 

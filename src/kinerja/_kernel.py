@@ -364,15 +364,15 @@ and max({arg}).adjusted() < DIGITS:
     pass
 elif kinds == ONLY_INT and min({arg}) >= 0 and max({arg}) < LIMIT:
     {ints}""",
-    # Other numbers: what Formula.evaluate reads in bulk too (exact_series).
+    # Other numbers: what Formula.evaluate reads in bulk too.
     False: """\
-if set(map(type, {arg})) == ONLY_INT and min({arg}) > -LIMIT and max({arg}) < LIMIT:
-    {ints}
-elif (fast := exact_series({arg})) is not None:
+fast = exact_series({arg}, keep_ints={keep_ints})
+if fast is not None:
     {arg} = fast""",
 }
-# What becomes of a series of ints that passed: Decimals where a node needs them (the
-# table functions are written for Decimals), else the ints themselves (_Source.operand).
+# What becomes of a count series of ints that passed: Decimals where a node needs them
+# (the table functions are written for Decimals), else the ints themselves (see
+# _Source.operand); exact_series' keep_ints does the same for other series.
 _SERIES_INTS = {True: "{arg} = tuple(map(Decimal, {arg}))", False: "pass"}
 _SERIES_WHOLE = """
     for x in {arg}:
@@ -457,6 +457,7 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
                     fast=_SERIES_FAST[whole].format(
                         arg=arg,
                         ints=_SERIES_INTS[name in source.decimal_series].format(arg=arg),
+                        keep_ints=name not in source.decimal_series,
                     ),
                 )
                 + (_SERIES_WHOLE.format(arg=arg) if whole else "")

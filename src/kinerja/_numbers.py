@@ -117,21 +117,26 @@ ONLY_DECIMAL: Final = frozenset([Decimal])
 INT_LIMIT: Final = 10**MAX_INPUT_DIGITS  # ints of more digits are refused by to_decimal
 
 
-def exact_series(values: list[Any] | tuple[Any, ...]) -> tuple[Decimal, ...] | None:
+def exact_series(
+    values: list[Any] | tuple[Any, ...], *, keep_ints: bool = False
+) -> tuple[Decimal | int, ...] | None:
     """A series of all ints or all Decimals as ``to_decimal`` reads it, checked in C loops;
     None when a value is of another type or fails a check (read it value by value: that
-    decides, and words the refusal).
+    decides, and words the refusal). With ``keep_ints``, ints that pass stay ints (for
+    arithmetic that converts them exactly itself, such as the exact context's methods).
 
     Example:
         >>> exact_series([2050, 2060])
         (Decimal('2050'), Decimal('2060'))
+        >>> exact_series([2050, 2060], keep_ints=True)
+        (2050, 2060)
         >>> exact_series([2050, "2060"]) is None
         True
     """
     kinds = set(map(type, values))
     if kinds == ONLY_INT:
         if min(values) > -INT_LIMIT and max(values) < INT_LIMIT:
-            return tuple(map(Decimal, values))
+            return tuple(values) if keep_ints else tuple(map(Decimal, values))
     elif (
         kinds == ONLY_DECIMAL
         and all(map(Decimal.is_finite, values))

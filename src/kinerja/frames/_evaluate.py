@@ -246,7 +246,7 @@ def _wide_to_summed(plan: Plan, lazy: Any, mapping: Mapping[str, tuple[str, str]
 
 
 def _raise_problems(plan: Plan, result: pl.DataFrame, summed: Any) -> None:
-    flags = list(PROBLEM_FLAGS)
+    flags = PROBLEM_FLAGS
     # Eager sums of a few hundred rows: a lazy query's set-up would cost more.
     if not any(result.get_column(f).sum() for f in flags):
         return
