@@ -89,7 +89,9 @@ def half_up_units(value: Expr, decimals: int) -> Expr:
     """
     scale = float(10**decimals)
     units = floor(value.abs() * scale + 0.5)
-    return nw.when(value < 0).then(-units).otherwise(units)
+    # The sign as a factor (exact: units is whole), so that units is computed once: the
+    # query runs unoptimised and computes both branches of a when.
+    return units * nw.when(value < 0).then(lit(-1.0)).otherwise(lit(1.0))
 
 
 def half_up(value: Expr, decimals: int) -> Expr:

@@ -47,7 +47,6 @@ from ._compile import (
     divide,
     flag,
     floor,
-    half_up,
     half_up_units,
     hazard_sum,
     lit,
@@ -655,8 +654,9 @@ class Plan:
         frame = with_columns(frame, third)
         # Per id: the version in force, rounded half up to its decimals.
         fourth: dict[str, Expr] = {}
+        fifth: dict[str, Expr] = {}
         for ident in level:
-            out = {x: self.col(x) for x in ("V", "M", "R", "H")}
+            out = {x: self.col(x) for x in ("V", "M", "U", "R", "H")}
 
             def pick(position: int) -> Callable[[Version], Expr | None]:
                 def chosen(version: Version) -> Expr | None:
@@ -665,11 +665,18 @@ class Plan:
 
                 return chosen
 
-            def rounded(version: Version) -> Expr | None:
+            def units(version: Version) -> Expr | None:
                 found = values.get(version.tag)
                 if found is None:
                     return None
-                return half_up(nw.col(found[0]), version.entry.definition.decimals)
+                return half_up_units(nw.col(found[0]), version.entry.definition.decimals)
+
+            def rounded(version: Version, units_name: str = out["U"]) -> Expr | None:
+                # From the units column: the same division as half_up, without computing
+                # the units twice (the query runs unoptimised, with no shared expressions).
+                if version.tag not in values:
+                    return None
+                return nw.col(units_name) / float(10**version.entry.definition.decimals)
 
             def hazard(version: Version) -> Expr | None:
                 found = values.get(version.tag)
@@ -681,15 +688,17 @@ class Plan:
 
             fourth[out["V"]] = self.by_version(ident, pick(0))
             fourth[out["M"]] = self.by_version(ident, pick(1))
-            fourth[out["R"]] = self.by_version(ident, rounded)
+            fourth[out["U"]] = self.by_version(ident, units)
             fourth[out["H"]] = self.by_version(ident, hazard, otherwise=lit(ZERO))
+            fifth[out["R"]] = self.by_version(ident, rounded)
             self.outputs[ident] = {
                 "value": out["V"],
                 "magnitude": out["M"],
+                "units": out["U"],
                 "rounded": out["R"],
                 "hazard": out["H"],
             }
-        return with_columns(frame, fourth)
+        return with_columns(with_columns(frame, fourth), fifth)
 
     def _mixed_reduction(self, version: Version) -> Callable[[ast.Call], Term]:
         """A reduction at the output level: n/a when a scalar input it broadcast is n/a
@@ -716,7 +725,7 @@ class Plan:
         problems = list(PROBLEM_FLAGS)
         counts = [nw.col(f"__kj_c{i}") for i in self.pairs.values()]
         any_data = sum_of(counts) if counts else lit(ZERO)
-        stages: list[dict[str, Expr]] = [{"__kj_rows": any_data}, {}, {}]
+        stages: list[dict[str, Expr]] = [{"__kj_rows": any_data}, {}, {}, {}]
         for ident in self.ids:
             for stage, columns in zip(stages, self._finish(ident), strict=True):
                 stage.update(columns)
@@ -727,8 +736,12 @@ class Plan:
             final.extend(self.result_names(ident).values())
         return frame.select(*self.keys, *problems, *final)
 
-    def _finish(self, ident: str) -> tuple[dict[str, Expr], dict[str, Expr], dict[str, Expr]]:
-        """Three rounds of columns: units and targets; achievement and band; status."""
+    def _finish(
+        self, ident: str
+    ) -> tuple[dict[str, Expr], dict[str, Expr], dict[str, Expr], dict[str, Expr]]:
+        """Four rounds of columns: units and targets; achievement and band; published
+        achievement and hazard; status (from the published achievement's column: an
+        expression used twice is computed twice, as the query runs unoptimised)."""
         names = self.outputs[ident]
         value = nw.col(names["value"])
         magnitude = nw.col(names["magnitude"])
@@ -748,9 +761,7 @@ class Plan:
                 else:
                     target = nw.when(this).then(lit(float(goal))).otherwise(target)
         first = {
-            out["value"]: self.by_version(
-                ident, lambda v: half_up_units(value, v.entry.definition.decimals)
-            ),
+            out["value"]: nw.col(names["units"]),
             out["decimals"]: self.by_version(
                 ident, lambda v: lit(float(v.entry.definition.decimals))
             ),
@@ -835,14 +846,16 @@ class Plan:
             band = nw.when(self.in_span(version)).then(chosen).otherwise(band)
         second = {**second_tmp, out["band"]: band}
         achieved = nw.col(tmp["ach"])
-        published = half_up_units(achieved, 2)
         hundred = lit(10000.0)
         third = {
-            out["achievement"]: published,
+            out["achievement"]: half_up_units(achieved, 2),
             out["hazard"]: nw.col(names["hazard"])
             + nw.col(tmp["achh"]).fill_null(ZERO)
             + tie_hazard(achieved, nw.col(tmp["achm"]), 2).fill_null(ZERO),
-            out["status"]: nw.when(value.is_null() | achieved.is_null())
+        }
+        published = nw.col(out["achievement"])
+        fourth = {
+            out["status"]: nw.when(value.is_null() | published.is_null())
             .then(nw.lit("n/a"))
             .otherwise(
                 nw.when(published > hundred)
@@ -852,7 +865,7 @@ class Plan:
                 )
             ),
         }
-        return first, second, third
+        return first, second, third, fourth
 
     def result_names(self, ident: str) -> dict[str, str]:
         """The output columns of ``ident`` in the query's last frame."""
