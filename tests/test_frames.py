@@ -813,6 +813,8 @@ def one(
     [
         ([one("t.ratio", "c", 1, "g1")], "'t.ratio' has no input 'c'"),
         ([one("t.ratio", "a", 1, "g9")], "unknown group 'g9'"),
+        # t.ratio allows g3, t.gexpr does not: each indicator is checked against its own.
+        ([one("t.ratio", "a", 1, "g3"), one("t.gexpr", "u", 1, "g3")], "unknown group 'g3'"),
         ([one("t.ratio", "a", 1, None)], "declares groups, but some rows have none"),
         ([one("t.ratio", "a", -3, "g1")], "must sum to a whole number"),
         ([one("t.ratio", "a", 1.5, "g1")], "must sum to a whole number"),
@@ -826,6 +828,23 @@ def test_bad_data_is_a_data_error(
     with pytest.raises(kinerja.DataError) as caught:
         evaluate_frame(catalog, pl.from_arrow(rows_table(rows)))
     assert message in " | ".join(str(p) for p in caught.value.problems), caught.value.problems
+
+
+def test_indicators_sharing_their_groups_are_each_checked() -> None:
+    # spm.kabkota and spm.provinsi allow the same four jenis layanan (one test for both).
+    spm = kinerja.load(ROOT / "examples" / "spm" / "indicators")
+    rows = [
+        {"year": 2023, "provinsi": "11", "group": group, "indicator": ident, "input": name,
+         "triwulan": None, "value": 5}
+        for ident, group in (("spm.kabkota", "anak"), ("spm.provinsi", "balita"))
+        for name in ("terlayani", "sasaran")
+    ]  # fmt: skip
+    with pytest.raises(kinerja.DataError) as caught:
+        evaluate_frame(spm, pl.DataFrame(rows), by="provinsi")
+    found = {(p.indicator, p.key, p.message) for p in caught.value.problems}
+    assert found == {
+        ("spm.provinsi", name, "unknown group 'balita'") for name in ("terlayani", "sasaran")
+    }
 
 
 def test_rows_of_other_catalogs_are_ignored(catalog: kinerja.Catalog) -> None:

@@ -18,7 +18,7 @@ from .._catalog import Catalog
 from .._errors import DataError, Problem, did_you_mean
 from ._local import cached_plan, collect_all_small, collect_small, compiled
 from ._native import adapter, by_name
-from ._plan import PROBLEM_FLAGS, FrameError, Plan, Version
+from ._plan import PROBLEM_FLAGS, PROBLEMS, FrameError, Plan, Version
 from ._schema import DEFAULT_SCHEMA, RESULT_COLUMNS, LongSchema
 from ._settle import Key, Settler, fetch_rows, published_value
 
@@ -247,15 +247,16 @@ def _wide_to_summed(plan: Plan, lazy: Any, mapping: Mapping[str, tuple[str, str]
 
 def _raise_problems(plan: Plan, result: pl.DataFrame, summed: Any) -> None:
     flags = PROBLEM_FLAGS
-    # Eager sums of a few hundred rows: a lazy query's set-up would cost more.
-    if not any(result.get_column(f).sum() for f in flags):
+    # An eager sum of a few hundred rows: a lazy query's set-up would cost more.
+    if not result.get_column(PROBLEMS).sum():
         return
     s = plan.schema
     group = [s.group] if plan.has_group and s.group not in plan.keys else []
     if plan.has_group and s.group in plan.keys:
         group = [s.group]
     details = (
-        summed.with_columns(**plan.problem_flags())
+        plan.keyed(summed)
+        .with_columns(**plan.problem_flags())
         .filter(nw.any_horizontal(*(nw.col(f) > 0 for f in flags), ignore_nulls=True))
         .select(s.indicator, s.input, *group, *flags)
         .unique()

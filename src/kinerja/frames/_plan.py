@@ -62,6 +62,11 @@ Frame = Any  # nw.LazyFrame
 
 # The 0/1 columns of Plan.problem_flags, in the order of its dict.
 PROBLEM_FLAGS = ("__kj_bad_input", "__kj_bad_group", "__kj_bad_count", "__kj_bad_position")
+# Their total, the one problem column the query carries to its output (the details are
+# worked out again, from stage 1's output, only when it is not zero).
+PROBLEMS = "__kj_problems"
+# A stage 1 row's pair index (see Plan.keyed); -1 for an input no indicator declares.
+PAIR = "__kj_pair"
 
 
 class FrameError(KinerjaError, ValueError):
@@ -269,6 +274,25 @@ class Plan:
         """The group column as a key of the group level ([] when the data is not grouped)."""
         return [self.schema.group] if self.grouped else []
 
+    def keyed(self, summed: Frame) -> Frame:
+        """Stage 1's rows with their pair index (column ``PAIR``) and Float64 sums.
+
+        The index is worked out once per row, so that the pivot and the data checks
+        compare one integer per pair rather than two strings (the query runs unoptimised:
+        an expression used twice is computed twice).
+        """
+        s = self.schema
+        ind, inp = nw.col(s.indicator), nw.col(s.input)
+        index: Expr = nw.lit(-1, dtype=nw.Int64)
+        for (ident, name), position in reversed(self.pairs.items()):
+            match = (ind == ident) & (inp == name)
+            index = nw.when(match).then(nw.lit(position, dtype=nw.Int64)).otherwise(index)
+        return summed.with_columns(
+            index.alias(PAIR),
+            nw.col("__kj_s").cast(F64).alias("__kj_s"),
+            nw.col("__kj_n").cast(F64).alias("__kj_n"),
+        )
+
     def pivot(self, summed: Frame) -> Frame:
         """Stage 2: one column pair (sum, count) per (indicator, input).
 
@@ -277,51 +301,50 @@ class Plan:
         the groups, series summed position by position.
         """
         s = self.schema
-        ind, inp = nw.col(s.indicator), nw.col(s.input)
+        pair = nw.col(PAIR)
         pair_columns: dict[str, Expr] = {}
         merged: Expr = nw.lit(False)
-        for (ident, name), index in self.pairs.items():
-            match = (ind == ident) & (inp == name)
+        for index in self.pairs.values():
+            here = pair == index
             pair_columns[f"__kj_v{index}"] = (
-                nw.when(match).then(nw.col("__kj_s").cast(F64)).otherwise(lit(ZERO))
+                nw.when(here).then(nw.col("__kj_s")).otherwise(lit(ZERO))
             )
             pair_columns[f"__kj_c{index}"] = (
-                nw.when(match).then(nw.col("__kj_n").cast(F64)).otherwise(lit(ZERO))
+                nw.when(here).then(nw.col("__kj_n")).otherwise(lit(ZERO))
             )
             for version in self.merged_pairs.get(index, []):
-                merged = merged | (match & self.in_span(version))
-        problems = self.problem_flags()
+                merged = merged | (here & self.in_span(version))
+        problems = sum_of(list(self.problem_flags().values()))
         keys = [*self.keys, *self.group, *self.dim_columns]
-        wide = summed.with_columns(**pair_columns, **problems)
+        wide = self.keyed(summed).with_columns(**pair_columns, **{PROBLEMS: problems})
         if self.grouped and self.merged_pairs:
             group = nw.col(s.group)
             wide = wide.with_columns(
                 nw.when(merged).then(nw.lit(None, dtype=nw.String)).otherwise(group).alias(s.group)
             )
         return wide.group_by(keys).agg(
-            *(nw.col(c).sum() for c in [*pair_columns, *problems]),
+            *(nw.col(c).sum() for c in [*pair_columns, PROBLEMS]),
         )
 
     def problem_flags(self) -> dict[str, Expr]:
-        """Per aggregated row: data the scalar path would refuse, as 0/1 columns."""
+        """Per row of stage 1's output, after :meth:`keyed`: data the scalar path would
+        refuse, as 0/1 columns."""
         s = self.schema
-        ind, inp = nw.col(s.indicator), nw.col(s.input)
-        known = nw.lit(False)
+        ind, pair = nw.col(s.indicator), nw.col(PAIR)
         count_pairs = nw.lit(False)
         placed_wrong = nw.lit(False)
-        for (ident, name), index in self.pairs.items():
-            match = (ind == ident) & (inp == name)
-            known = known | match
+        for index in self.pairs.values():
             unit = self.pair_units[index]
             if unit is not None and is_count(unit):
-                count_pairs = count_pairs | match
+                count_pairs = count_pairs | (pair == index)
             dim = self.pair_dims[index]
             if dim is not None:
-                placed_wrong = placed_wrong | (match & nw.col(s.dimension(dim)).is_null())
+                placed_wrong = placed_wrong | ((pair == index) & nw.col(s.dimension(dim)).is_null())
         ours = ind.is_in(list(self.versions_by_id))
         bad_group: Expr = nw.lit(False)
         if self.has_group:
-            group = nw.col(s.group)
+            # Indicators that allow the same groups share one test.
+            sharing: dict[tuple[str, ...], list[str]] = {}
             for ident, entries in self.versions_by_id.items():
                 allowed: set[str] = set()
                 for entry in entries:
@@ -329,11 +352,15 @@ class Plan:
                     if disaggregation is not None and disaggregation.groups:
                         allowed.update(disaggregation.groups)
                 if allowed:
-                    wrong = group.is_null() | ~group.is_in(sorted(allowed))
-                    bad_group = bad_group | ((ind == ident) & wrong)
+                    sharing.setdefault(tuple(sorted(allowed)), []).append(ident)
+            group = nw.col(s.group)
+            for allowed_groups, idents in sharing.items():
+                wrong = group.is_null() | ~group.is_in(list(allowed_groups))
+                which = ind == idents[0] if len(idents) == 1 else ind.is_in(idents)
+                bad_group = bad_group | (which & wrong)
         total = nw.col("__kj_s")
         flags = (
-            flag(ours & ~known),
+            flag(ours & (pair < 0)),
             flag(bad_group),
             flag(count_pairs & ((total < 0) | (total != floor(total)))),
             flag(placed_wrong),
@@ -398,8 +425,9 @@ class Plan:
                 if stage:
                     frame = with_columns(frame, stage)
         pair_sums = [nw.col(f"__kj_{k}{i}").sum() for i in self.pairs.values() for k in ("v", "c")]
-        problems = [nw.col(c).sum() for c in PROBLEM_FLAGS]
-        frame = frame.group_by([*self.keys, *self.group]).agg(*pair_sums, *problems, *aggregations)
+        frame = frame.group_by([*self.keys, *self.group]).agg(
+            *pair_sums, nw.col(PROBLEMS).sum(), *aggregations
+        )
         finals = {}
         for version in versions:
             for node in version.reductions:
@@ -597,8 +625,9 @@ class Plan:
             if k in ("value", "mag", "hz")
         ]
         pair_sums = [nw.col(f"__kj_{k}{i}").sum() for i in self.pairs.values() for k in ("v", "c")]
-        problems = [nw.col(c).sum() for c in PROBLEM_FLAGS]
-        return frame.group_by(self.keys).agg(*pair_sums, *problems, *aggregations, *carried)
+        return frame.group_by(self.keys).agg(
+            *pair_sums, nw.col(PROBLEMS).sum(), *aggregations, *carried
+        )
 
     def _name_term(self, version: Version, *, total: bool) -> Callable[[str], Term]:
         def resolve(name: str) -> Term:
@@ -722,7 +751,6 @@ class Plan:
 
     def output(self, frame: Frame) -> Frame:
         """Stage 5: achievement, status and band per indicator; the output columns."""
-        problems = list(PROBLEM_FLAGS)
         counts = [nw.col(f"__kj_c{i}") for i in self.pairs.values()]
         any_data = sum_of(counts) if counts else lit(ZERO)
         stages: list[dict[str, Expr]] = [{"__kj_rows": any_data}, {}, {}, {}]
@@ -734,7 +762,7 @@ class Plan:
         final = ["__kj_rows"]
         for ident in self.ids:
             final.extend(self.result_names(ident).values())
-        return frame.select(*self.keys, *problems, *final)
+        return frame.select(*self.keys, PROBLEMS, *final)
 
     def _finish(
         self, ident: str
