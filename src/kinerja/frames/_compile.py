@@ -107,8 +107,9 @@ def half_up(value: Expr, decimals: int) -> Expr:
 def tie_hazard(value: Expr, magnitude: Expr, decimals: int) -> Expr:
     """1.0 where ``value`` may be within float error of a half-way point at ``decimals``."""
     scale = float(10**decimals)
-    scaled = value.abs() * scale
-    fraction = scaled - floor(scaled)
+    # The fractional part of a non-negative float, exactly (fmod and x - floor(x) agree
+    # there), in one operation rather than computing the scaled value twice.
+    fraction = (value.abs() * scale) % 1.0
     window = magnitude * (TOLERANCE * scale) + 1e-300
     return flag((fraction - 0.5).abs() <= window)
 

@@ -871,7 +871,10 @@ class Plan:
                 continue
             decimals = version.entry.definition.decimals
             chosen = _band_label(self.catalog.band_sets[band_set_id], units, decimals)
-            band = nw.when(self.in_span(version)).then(chosen).otherwise(band)
+            if version.span == (None, None):
+                band = chosen  # in force in every year (as in by_version)
+            else:
+                band = nw.when(self.in_span(version)).then(chosen).otherwise(band)
         second = {**second_tmp, out["band"]: band}
         achieved = nw.col(tmp["ach"])
         hundred = lit(10000.0)
