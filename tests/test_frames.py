@@ -217,8 +217,9 @@ def assert_matches_scalar(catalog: kinerja.Catalog, rows: Any, result: Any, by: 
             None if found.achievement is None else float(found.achievement),
             found.status.value,
             None if found.band is None else found.band.label,
+            None if found.band is None else found.band.name,
         )
-        got = (row["value"], row["achievement"], row["status"], row["band"])
+        got = (row["value"], row["achievement"], row["status"], row["band"], row["band_name"])
         if want != got:
             problems.append((key, row["indicator"], want, got, row["settled"]))
         seen.add((key, row["indicator"]))
