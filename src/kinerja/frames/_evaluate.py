@@ -497,6 +497,7 @@ def _apply_settled(
                 "__s_achievement": _float(found.achievement),
                 "__s_status": found.status.value,
                 "__s_band": None if found.band is None else found.band.label,
+                "__s_hit": True,
             }
         )
     patch = pl.DataFrame(
@@ -508,8 +509,9 @@ def _apply_settled(
             "__s_achievement": pl.Float64,
             "__s_status": pl.String,
             "__s_band": pl.String,
+            "__s_hit": pl.Boolean,
         },
-    ).with_columns(pl.lit(True).alias("__s_hit"))
+    )
     joined = long.join(patch.lazy(), on=[*keys, "indicator"], how="left", nulls_equal=True)
     hit = pl.col("__s_hit").fill_null(False)
     patched = joined.with_columns(

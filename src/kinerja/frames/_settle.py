@@ -83,7 +83,9 @@ def fetch_rows(
     group = [s.group] if plan.has_group and s.group not in keys else []
     dims = [c for c in plan.dim_columns if c not in keys]
     columns = [*keys, *group, *dims, s.indicator, s.input, s.value]
-    parts: list[pl.DataFrame] = []
+    # Every part stays lazy, and the whole is collected once: on a few hundred rows each
+    # eager step would cost a query's set-up.
+    parts: list[pl.LazyFrame] = []
     if exact and summed is not None:
         # Stage 1's output is a Polars frame already: a semi-join on the flagged keys
         # picks their rows in one pass.
@@ -92,18 +94,17 @@ def fetch_rows(
             schema={k: summed.schema[k] for k in keys},
             orient="row",
         )
-        found = collect_small(
+        parts.append(
             summed.lazy()
             .filter(pl.col(s.indicator).is_in(sorted(exact)) & (pl.col("__kj_n") > 0))
             .join(flagged_keys.lazy(), on=list(keys), how="semi", nulls_equal=True)
             .with_columns(pl.col("__kj_s").cast(pl.Float64).alias(s.value))
             .select(*columns)
         )
-        parts.append(found)
     if from_raw and wide_columns is None:
         condition = condition & nw.col(s.indicator).is_in(from_raw)
         fetched = raw.filter(condition).select(*columns).collect(backend="polars").to_native()
-        parts.append(fetched.with_columns(pl.col(s.value).cast(pl.Float64)))
+        parts.append(fetched.lazy().with_columns(pl.col(s.value).cast(pl.Float64)))
     elif from_raw and wide_columns is not None:
         mapped = {c: pair for c, pair in wide_columns.items() if pair[0] in from_raw}
         wide = (
@@ -111,6 +112,7 @@ def fetch_rows(
             .select(*keys, *group, *dims, *mapped)
             .collect(backend="polars")
             .to_native()
+            .lazy()
         )
         parts.extend(
             wide.select(
@@ -121,17 +123,30 @@ def fetch_rows(
             )
             for column, (ident, name) in mapped.items()
         )
-    if parts:
-        fetched = pl.concat(parts, how="vertical_relaxed")
-    else:
-        fetched = pl.DataFrame(
-            {c: [] for c in columns}, schema={s.indicator: pl.String, s.input: pl.String}
+    if not parts:
+        return pl.DataFrame(
+            {c: [] for c in settler_columns(plan)},
+            schema={"__kj_group": pl.String, s.indicator: pl.String, s.input: pl.String},
         )
-    if not group:
-        fetched = fetched.with_columns(pl.lit(None, dtype=pl.String).alias("__kj_group"))
-    else:
-        fetched = fetched.rename({s.group: "__kj_group"})
-    return fetched.filter(pl.col(s.value).is_not_null())
+    found = pl.concat(parts, how="vertical_relaxed")
+    group_column = pl.col(s.group) if group else pl.lit(None, dtype=pl.String)
+    return collect_small(
+        found.filter(pl.col(s.value).is_not_null()).select(
+            *keys,
+            *dims,
+            group_column.alias("__kj_group"),
+            s.indicator,
+            s.input,
+            s.value,
+        )
+    )
+
+
+def settler_columns(plan: Plan) -> list[str]:
+    """The columns of :func:`fetch_rows`' frame, in the order the Settler reads them."""
+    s = plan.schema
+    dims = [c for c in plan.dim_columns if c not in plan.keys]
+    return [*plan.keys, *dims, "__kj_group", s.indicator, s.input, s.value]
 
 
 class Settler:
@@ -140,18 +155,19 @@ class Settler:
     def __init__(self, plan: Plan, catalog: Catalog, rows: pl.DataFrame) -> None:
         self.plan = plan
         self.catalog = catalog
-        s = plan.schema
         self.keys = plan.keys
         dims = [c for c in plan.dim_columns if c not in self.keys]
         # (key, indicator) -> group -> input -> {position or None: exact sum}
         sums: dict[tuple[Key, str], dict[Any, dict[str, dict[Any, Decimal]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(dict))
         )
-        wanted = [*self.keys, *dims, "__kj_group", s.indicator, s.input, s.value]
+        wanted = settler_columns(plan)
         # Where each (indicator, year, input) finds its series position in a record
         # (None: a single value), worked out once rather than per record.
         where: dict[tuple[str, Any, str], int | None] = {}
-        for record in rows.select(wanted).iter_rows():
+        if rows.columns != wanted:  # (a select would cost a query's set-up)
+            rows = rows.select(wanted)
+        for record in rows.iter_rows():
             group, ident, name, value = record[-4:]
             key = record[: len(self.keys)]
             found = (ident, key[0], name)
