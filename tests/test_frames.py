@@ -886,6 +886,57 @@ def test_ratio_with_a_reference_over_groups_is_refused(tmp_path: Path) -> None:
     assert result.filter(pl.col("indicator") == "t.gexpr")["value"].to_list() == [50.0]
 
 
+def test_band_names_follow_each_indicators_band_set(tmp_path: Path) -> None:
+    # Two band sets name the label "A" differently: each row is named by its own set.
+    def ratio(ident: str, bands: str) -> str:
+        return f"""
+            id = "{ident}"
+            name = "Ratio"
+            unit = "percent"
+            bands = "{bands}"
+            [formula]
+            numerator = "a"
+            denominator = "b"
+            factor = 100
+            [inputs]
+            a = {{ unit = "person" }}
+            b = {{ unit = "person" }}
+        """
+
+    files = {
+        "one.toml": """
+            kind = "bands"
+            id = "b.one"
+            name = "One"
+            bands = [
+              { label = "A", name = "Satu", min = 0, max = 50 },
+              { label = "B", name = "Dua", min = 50.01, max = 100 },
+            ]
+        """,
+        "two.toml": """
+            kind = "bands"
+            id = "b.two"
+            name = "Two"
+            bands = [{ label = "A", name = "Lain", min = 0, max = 100 }]
+        """,
+        "x.toml": ratio("t.x", "b.one"),
+        "y.toml": ratio("t.y", "b.two"),
+    }
+    catalog = write_catalog(tmp_path / "c", files)
+    rows = [
+        one("t.x", "a", 1), one("t.x", "b", 4), one("t.y", "a", 3), one("t.y", "b", 4),
+        one("t.x", "a", 3, prov="P2"), one("t.x", "b", 4, prov="P2"),
+    ]  # fmt: skip
+    result = evaluate_frame(catalog, pl.from_arrow(rows_table(rows)), by="prov")
+    named = {(r["prov"], r["indicator"]): (r["band"], r["band_name"]) for r in result.to_dicts()}
+    assert named == {
+        ("P1", "t.x"): ("A", "Satu"),
+        ("P1", "t.y"): ("A", "Lain"),
+        ("P2", "t.x"): ("B", "Dua"),
+        ("P2", "t.y"): (None, None),  # no data there: n/a
+    }
+
+
 # ---------------------------------------------------------------- the language and the package
 
 

@@ -529,6 +529,17 @@ def _apply_settled(
 
 def _band_names(plan: Plan) -> pl.Expr:
     """The ``band_name`` column: each version's band labels mapped to their names."""
+    names: dict[str, str] = {}
+    one_name_per_label = True
+    for version in plan.versions:
+        if version.entry.definition.bands is not None:
+            for band in plan.catalog.band_sets[version.entry.definition.bands].bands:
+                if names.setdefault(band.label, band.name) != band.name:
+                    one_name_per_label = False
+    if one_name_per_label:
+        # One lookup for all rows (a lookup per version costs about as much each).
+        mapped = pl.col("band").replace_strict(names, default=None, return_dtype=pl.String)
+        return (mapped if names else pl.lit(None, dtype=pl.String)).alias("band_name")
     expr: pl.Expr = pl.lit(None, dtype=pl.String)
     for version in plan.versions:
         band_set_id = version.entry.definition.bands
