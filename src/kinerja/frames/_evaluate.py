@@ -123,7 +123,7 @@ def evaluate_frame(
         raise ValueError(f"finish must be 'local' or 'engine', not {finish!r}")
     _raise_problems(plan, result, summed)
     long = _settle_and_shape(plan, catalog, result, lazy, wide, collected)
-    return adapter(native).result(long.to_arrow(), native)
+    return adapter(frame.implementation).result(long, native)
 
 
 def read_long(

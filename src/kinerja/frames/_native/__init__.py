@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
-import pyarrow as pa
+import polars as pl
 
 
 @dataclass(frozen=True)
 class Adapter:
-    """One engine: its name, and how results go back to it."""
+    """One engine: its name, and how results go back to it (``result`` turns the small
+    Polars result into a frame like ``like``, the caller's input)."""
 
     name: str
-    result: Callable[[pa.Table, Any], Any]
+    result: Callable[[pl.DataFrame, Any], Any]
     read: Callable[..., Any]
 
 
@@ -43,9 +44,8 @@ def _load(module: str) -> Adapter:
     return adapter
 
 
-def adapter(native: Any) -> Adapter:
-    """The adapter of a native frame's engine (polars for engines without their own)."""
-    implementation = nw.from_native(native).implementation
+def adapter(implementation: nw.Implementation) -> Adapter:
+    """The adapter of an engine (polars for engines without their own)."""
     return _load(_MODULES.get(implementation, "_polars"))
 
 

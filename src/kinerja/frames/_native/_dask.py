@@ -6,14 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import dask.dataframe as dd
-import pyarrow as pa
+import polars as pl
 
 from . import Adapter
 
 
-def result(table: pa.Table, like: Any) -> Any:
+def result(frame: pl.DataFrame, like: Any) -> Any:
     from_pandas: Any = dd.from_pandas
-    return from_pandas(table.to_pandas(), npartitions=1)
+    return from_pandas(frame.to_arrow().to_pandas(), npartitions=1)
 
 
 def read(path: Path, kind: str, **options: Any) -> Any:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+import polars as pl
 
 from . import Adapter
 
@@ -18,8 +18,8 @@ def _connection(like: Any) -> Any:
     return found if found is not None else duckdb.default_connection()
 
 
-def result(table: pa.Table, like: Any) -> Any:
-    return duckdb.from_arrow(table, connection=_connection(like))
+def result(frame: pl.DataFrame, like: Any) -> Any:
+    return duckdb.from_arrow(frame.to_arrow(), connection=_connection(like))
 
 
 def read(path: Path, kind: str, *, connection: Any = None, **options: Any) -> Any:

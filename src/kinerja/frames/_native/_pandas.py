@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
+import polars as pl
 
 from . import Adapter
 
 
-def result(table: pa.Table, like: Any) -> Any:
-    return table.to_pandas()
+def result(frame: pl.DataFrame, like: Any) -> Any:
+    return frame.to_arrow().to_pandas()
 
 
 def read(path: Path, kind: str, **options: Any) -> Any:

@@ -6,14 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
 
 from . import Adapter
 
 
-def result(table: pa.Table, like: Any) -> Any:
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
+def result(frame: pl.DataFrame, like: Any) -> Any:
     return frame.lazy() if isinstance(like, pl.LazyFrame) else frame
 
 

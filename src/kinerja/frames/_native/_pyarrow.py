@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+import polars as pl
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from . import Adapter
 
 
-def result(table: pa.Table, like: Any) -> Any:
-    return table
+def result(frame: pl.DataFrame, like: Any) -> Any:
+    return frame.to_arrow()
 
 
 def read(path: Path, kind: str, **options: Any) -> Any:

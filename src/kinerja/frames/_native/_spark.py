@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+import polars as pl
 
 from . import Adapter
 
 
-def result(table: pa.Table, like: Any) -> Any:
+def result(frame: pl.DataFrame, like: Any) -> Any:
     session = like.sparkSession
-    return session.createDataFrame(table)
+    return session.createDataFrame(frame.to_arrow())
 
 
 def read(path: Path, kind: str, *, session: Any = None, **options: Any) -> Any:
