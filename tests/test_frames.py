@@ -926,15 +926,25 @@ def test_band_names_follow_each_indicators_band_set(tmp_path: Path) -> None:
     rows = [
         one("t.x", "a", 1), one("t.x", "b", 4), one("t.y", "a", 3), one("t.y", "b", 4),
         one("t.x", "a", 3, prov="P2"), one("t.x", "b", 4, prov="P2"),
+        # On the bounds: 50.00 is A's top, 50.01 B's bottom, 0 A's bottom.
+        one("t.x", "a", 1, prov="P3"), one("t.x", "b", 2, prov="P3"),
+        one("t.x", "a", 5001, prov="P4"), one("t.x", "b", 10000, prov="P4"),
+        one("t.x", "a", 0, prov="P5"), one("t.x", "b", 4, prov="P5"),
     ]  # fmt: skip
-    result = evaluate_frame(catalog, pl.from_arrow(rows_table(rows)), by="prov")
+    frame = pl.from_arrow(rows_table(rows))
+    result = evaluate_frame(catalog, frame, by="prov")
     named = {(r["prov"], r["indicator"]): (r["band"], r["band_name"]) for r in result.to_dicts()}
     assert named == {
         ("P1", "t.x"): ("A", "Satu"),
         ("P1", "t.y"): ("A", "Lain"),
         ("P2", "t.x"): ("B", "Dua"),
         ("P2", "t.y"): (None, None),  # no data there: n/a
+        ("P3", "t.x"): ("A", "Satu"),
+        ("P4", "t.x"): ("B", "Dua"),
+        ("P5", "t.x"): ("A", "Satu"),
+        **{(p, "t.y"): (None, None) for p in ("P3", "P4", "P5")},
     }
+    assert_matches_scalar(catalog, frame, result, ["prov"])
 
 
 # ---------------------------------------------------------------- the language and the package

@@ -953,9 +953,17 @@ def sum_of(exprs: Sequence[Expr]) -> Expr:
 
 def _band_label(band_set: BandSet, units: Expr, decimals: int) -> Expr:
     """The label of the band holding a value rounded to ``units`` of ``10**-decimals``."""
+    # An indicator has at most its band set's decimals, and the bands cover the set's grid
+    # without gaps or overlaps (both checked at load): every value at this resolution lies
+    # on that grid, so from the lowest band's lower bound up, the first upper bound the
+    # value does not exceed names its band (half the comparisons of testing both bounds).
+    if decimals > band_set.decimals:
+        raise FrameError(  # the loader refuses such a definition; a plan never sees one
+            f"{decimals} decimals are finer than band set {band_set.id!r} resolves"
+        )
+    ordered = sorted(band_set.bands, key=lambda b: b.min)
     out: Expr = nw.lit(None, dtype=nw.String)
-    for band in reversed(band_set.bands):
-        low, high = float(band.min.scaleb(decimals)), float(band.max.scaleb(decimals))
-        inside = (units >= low) & (units <= high)
-        out = nw.when(inside).then(nw.lit(band.label)).otherwise(out)
-    return out
+    for band in reversed(ordered):
+        high = float(band.max.scaleb(decimals))
+        out = nw.when(units <= high).then(nw.lit(band.label)).otherwise(out)
+    return nw.when(units >= float(ordered[0].min.scaleb(decimals))).then(out)
