@@ -811,3 +811,48 @@ def outcome_value(call: Any) -> tuple[Any, ...]:
         return ("ok", repr(call()))
     except Exception as exc:
         return ("error", type(exc).__name__, str(exc))
+
+
+@SETTINGS
+@given(
+    served=st.lists(st.integers(0, 500), min_size=4, max_size=4),
+    extra=st.lists(st.integers(0, 500), min_size=4, max_size=4),
+    on_time=st.lists(st.integers(0, 8), min_size=4, max_size=4),
+    year=st.sampled_from([2022, 2023, 2024, 2025]),
+)
+def test_a_composite_of_references_only_is_answered_by_its_kernel(
+    served: list[int], extra: list[int], on_time: list[int], year: int
+) -> None:
+    # spm.indeks and spm.kesenjangan have no input of their own: every input is another
+    # indicator's published value (Catalog.evaluate and the frames' settlement pass no
+    # group of inputs for them). Their kernels answer, and agree with the general path.
+    catalog = kinerja.load(ROOT / "examples" / "spm" / "indicators")
+    kinds = ("anak", "disabilitas", "gepeng", "lansia")
+    ratio = {
+        kind: {"terlayani": s, "sasaran": s + e}
+        for kind, s, e in zip(kinds, served, extra, strict=True)
+        if s + e
+    }
+    values = {
+        "spm.kabkota": ratio,
+        "spm.provinsi": ratio,
+        "spm.pelaporan": {"tepat_waktu": on_time, "wajib_lapor": [8, 8, 8, 8]},
+    }
+    answered: dict[str, int] = {}
+    for entry in [catalog.compiled(i, year) for i in ("spm.indeks", "spm.kesenjangan")]:
+        assert entry is not None
+        kernel = catalog._kernel_of(entry)
+        assert kernel is not None
+
+        def counting(inputs: Any, year: int, kernel: Any = kernel, ident: str = entry.id) -> Any:
+            result = kernel(inputs, year)
+            answered[ident] = answered.get(ident, 0) + (result is not None)
+            return result
+
+        catalog._kernels[entry] = counting
+    fast = outcome_of(lambda: catalog.evaluate(values, year=year))
+    general = kinerja.load(ROOT / "examples" / "spm" / "indicators")
+    general._kernels = _NoKernels()
+    assert fast == outcome_of(lambda: general.evaluate(values, year=year))
+    if ratio:  # with no data at all, there is no value to compose
+        assert answered.get("spm.kesenjangan"), answered

@@ -498,11 +498,21 @@ class Catalog:
         reported: Decimal | None = None,
         history: Mapping[int, Results] | None = None,
     ) -> IndicatorResult:
+        values: Mapping[str, Any] | None = None
         if reported is None and groups is not None and len(groups) == 1 and None in groups:
-            # One ungrouped set of inputs: the indicator's kernel, when the data is clean.
+            values = groups[None]  # one ungrouped set of inputs
+        elif (
+            reported is None
+            and not groups
+            and len(entry.references) == len(entry.definition.inputs)
+            and entry.definition.disaggregation is None
+        ):
+            values = {}  # a composite of references only: they are all its inputs
+        if values is not None:
+            # The indicator's kernel, when the data is clean.
             kernel = self._kernel_of(entry)
             if kernel is not None:
-                inputs: dict[str, Any] = dict(groups[None])
+                inputs: dict[str, Any] = dict(values)
                 for name, ref in entry.references.items():
                     inputs[name] = published.get(ref)
                 result = kernel(inputs, year)
