@@ -947,6 +947,42 @@ def test_band_names_follow_each_indicators_band_set(tmp_path: Path) -> None:
     assert_matches_scalar(catalog, frame, result, ["prov"])
 
 
+def test_a_tie_in_a_composite_of_references_alone_is_settled(tmp_path: Path) -> None:
+    # Only the composite is flagged (10.0 / 400 = 0.025, a tie at 2 decimals); its
+    # reference is not, so settlement has no input rows to fetch.
+    files = {
+        "base.toml": """
+            id = "t.base"
+            name = "Base"
+            unit = "percent"
+            decimals = 1
+            [formula]
+            numerator = "a"
+            denominator = "b"
+            factor = 100
+            [inputs]
+            a = { unit = "person" }
+            b = { unit = "person" }
+        """,
+        "quarter.toml": """
+            id = "t.quarter"
+            name = "A quarter of a percent of the base"
+            unit = "percent"
+            decimals = 2
+            [formula]
+            expr = "r / 400"
+            [inputs]
+            r = { indicator = "t.base" }
+        """,
+    }
+    catalog = write_catalog(tmp_path / "c", files)
+    frame = pl.from_arrow(rows_table([one("t.base", "a", 1), one("t.base", "b", 10)]))
+    result = evaluate_frame(catalog, frame, by="prov")
+    quarter = result.filter(pl.col("indicator") == "t.quarter")
+    assert quarter["value"].to_list() == [0.03] and quarter["settled"].to_list() == [True]
+    assert_matches_scalar(catalog, frame, result, ["prov"])
+
+
 # ---------------------------------------------------------------- the language and the package
 
 

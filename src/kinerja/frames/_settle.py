@@ -123,11 +123,8 @@ def fetch_rows(
             )
             for column, (ident, name) in mapped.items()
         )
-    if not parts:
-        return pl.DataFrame(
-            {c: [] for c in settler_columns(plan)},
-            schema={"__kj_group": pl.String, s.indicator: pl.String, s.input: pl.String},
-        )
+    if not parts:  # only composites of references are flagged: no input rows to read
+        return pl.DataFrame({c: [] for c in settler_columns(plan)})
     found = pl.concat(parts, how="vertical_relaxed")
     group_column = pl.col(s.group) if group else pl.lit(None, dtype=pl.String)
     return collect_small(
