@@ -352,6 +352,21 @@ DEFINITIONS = {
         2022 = 40
         2023 = 45
     """,
+    # References only (no input rows of its own), lower is better, with ties of its own:
+    # t.ratio's published tenths over 4 end in 5 at 2 decimals whenever its tenth is odd.
+    "quarter.toml": """
+        id = "t.quarter"
+        name = "A quarter of the ratio's shortfall"
+        unit = "percent"
+        polarity = "lower_is_better"
+        decimals = 2
+        [formula]
+        expr = "(100 - r) / 4"
+        [inputs]
+        r = { indicator = "t.ratio" }
+        [targets]
+        2023 = 5
+    """,
 }
 
 
