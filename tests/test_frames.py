@@ -748,6 +748,40 @@ def test_wide_columns_default_to_unique_input_names(tmp_path: Path) -> None:
     assert result["value"].to_list() == [50.0]
 
 
+def test_a_tie_in_wide_data_of_points_is_settled_from_its_rows(tmp_path: Path) -> None:
+    # Points are not counts: settlement reads their rows back from the wide frame itself.
+    files = {
+        "points.toml": """
+            id = "t.points"
+            name = "Points ratio"
+            unit = "percent"
+            decimals = 1
+            [formula]
+            numerator = "a"
+            denominator = "b"
+            factor = 100
+            [inputs]
+            a = { unit = "point" }
+            b = { unit = "point" }
+        """,
+    }
+    catalog = write_catalog(tmp_path / "c", files)
+    wide = pl.DataFrame(
+        {
+            "year": [2023] * 3,
+            "prov": ["P1", "P1", "P2"],
+            "a": [0.5, 0.5, 1.0],
+            "b": [8.0] * 2 + [4.0],
+        }
+    )
+    result = evaluate_frame(catalog, wide, by="prov", layout="wide")
+    # 1 / 16 * 100 = 6.25: half up to 6.3 (a float sum could land either side of the tie).
+    assert result.select("prov", "value", "settled").rows() == [
+        ("P1", 6.3, True),
+        ("P2", 25.0, False),
+    ]
+
+
 @pytest.mark.parametrize("reader", ["polars", "pandas", "pyarrow", "duckdb"])
 @pytest.mark.parametrize("suffix", ["parquet", "csv"])
 def test_read_long_from_parquet_and_csv(
