@@ -377,6 +377,27 @@ def write_catalog(folder: Path, files: dict[str, str]) -> kinerja.Catalog:
     return kinerja.load(folder)
 
 
+def ratio_definition(
+    ident: str, *, unit: str = "person", decimals: int = 2, bands: str | None = None
+) -> str:
+    """A percent ratio ``a / b * 100`` of two inputs in ``unit``, for one test's catalog."""
+    band_line = f'bands = "{bands}"' if bands else ""
+    return f"""
+        id = "{ident}"
+        name = "Ratio"
+        unit = "percent"
+        decimals = {decimals}
+        {band_line}
+        [formula]
+        numerator = "a"
+        denominator = "b"
+        factor = 100
+        [inputs]
+        a = {{ unit = "{unit}" }}
+        b = {{ unit = "{unit}" }}
+    """
+
+
 @pytest.fixture(scope="session")
 def catalog(tmp_path_factory: pytest.TempPathFactory) -> kinerja.Catalog:
     return write_catalog(tmp_path_factory.mktemp("frames") / "t", DEFINITIONS)
@@ -750,21 +771,7 @@ def test_wide_columns_default_to_unique_input_names(tmp_path: Path) -> None:
 
 def test_a_tie_in_wide_data_of_points_is_settled_from_its_rows(tmp_path: Path) -> None:
     # Points are not counts: settlement reads their rows back from the wide frame itself.
-    files = {
-        "points.toml": """
-            id = "t.points"
-            name = "Points ratio"
-            unit = "percent"
-            decimals = 1
-            [formula]
-            numerator = "a"
-            denominator = "b"
-            factor = 100
-            [inputs]
-            a = { unit = "point" }
-            b = { unit = "point" }
-        """,
-    }
+    files = {"points.toml": ratio_definition("t.points", unit="point", decimals=1)}
     catalog = write_catalog(tmp_path / "c", files)
     wide = pl.DataFrame(
         {
@@ -937,21 +944,6 @@ def test_ratio_with_a_reference_over_groups_is_refused(tmp_path: Path) -> None:
 
 def test_band_names_follow_each_indicators_band_set(tmp_path: Path) -> None:
     # Two band sets name the label "A" differently: each row is named by its own set.
-    def ratio(ident: str, bands: str) -> str:
-        return f"""
-            id = "{ident}"
-            name = "Ratio"
-            unit = "percent"
-            bands = "{bands}"
-            [formula]
-            numerator = "a"
-            denominator = "b"
-            factor = 100
-            [inputs]
-            a = {{ unit = "person" }}
-            b = {{ unit = "person" }}
-        """
-
     files = {
         "one.toml": """
             kind = "bands"
@@ -968,8 +960,8 @@ def test_band_names_follow_each_indicators_band_set(tmp_path: Path) -> None:
             name = "Two"
             bands = [{ label = "A", name = "Lain", min = 0, max = 100 }]
         """,
-        "x.toml": ratio("t.x", "b.one"),
-        "y.toml": ratio("t.y", "b.two"),
+        "x.toml": ratio_definition("t.x", bands="b.one"),
+        "y.toml": ratio_definition("t.y", bands="b.two"),
     }
     catalog = write_catalog(tmp_path / "c", files)
     rows = [
@@ -1000,19 +992,7 @@ def test_a_tie_in_a_composite_of_references_alone_is_settled(tmp_path: Path) -> 
     # Only the composite is flagged (10.0 / 400 = 0.025, a tie at 2 decimals); its
     # reference is not, so settlement has no input rows to fetch.
     files = {
-        "base.toml": """
-            id = "t.base"
-            name = "Base"
-            unit = "percent"
-            decimals = 1
-            [formula]
-            numerator = "a"
-            denominator = "b"
-            factor = 100
-            [inputs]
-            a = { unit = "person" }
-            b = { unit = "person" }
-        """,
+        "base.toml": ratio_definition("t.base", decimals=1),
         "quarter.toml": """
             id = "t.quarter"
             name = "A quarter of a percent of the base"
