@@ -129,12 +129,7 @@ def fetch_rows(
     group_column = pl.col(s.group) if group else pl.lit(None, dtype=pl.String)
     return collect_small(
         found.filter(pl.col(s.value).is_not_null()).select(
-            *keys,
-            *dims,
-            group_column.alias("__kj_group"),
-            s.indicator,
-            s.input,
-            s.value,
+            group_column.alias(c) if c == "__kj_group" else pl.col(c) for c in settler_columns(plan)
         )
     )
 
