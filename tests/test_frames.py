@@ -808,6 +808,32 @@ def test_read_long_from_parquet_and_csv(
     assert result["status"].to_list() == expected["status"].to_list()
 
 
+@pytest.mark.parametrize("reader", ["polars", "pandas", "pyarrow", "duckdb"])
+def test_read_long_from_a_partitioned_folder(
+    spm_catalog: kinerja.Catalog, spm_table: Any, tmp_path: Path, reader: str
+) -> None:
+    import pyarrow.parquet as pq
+
+    frame = pl.from_arrow(spm_table.slice(0, 3000))
+    pq.write_to_dataset(frame.to_arrow(), tmp_path / "spm", partition_cols=["year"])
+    native = read_long(tmp_path / "spm", backend=reader)
+    result = to_polars(evaluate_frame(spm_catalog, native, by=["provinsi"]))
+    expected = evaluate_frame(spm_catalog, frame, by=["provinsi"])
+    # year=2023/ comes back as each reader types a folder name; compare the numbers.
+    assert result["value"].to_list() == expected["value"].to_list()
+    assert [int(y) for y in result["year"]] == expected["year"].to_list()
+
+
+def test_read_long_types_a_csv_column_from_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "late.csv"
+    path.write_text(
+        "year,indicator,input,value\n" + "2022,t.cond,x,1\n" * 150 + "2022,t.cond,x,80.5\n"
+    )
+    read = read_long(path).collect()
+    assert read["value"].dtype == pl.Float64
+    assert read["value"].sum() == 230.5
+
+
 def test_read_long_refuses_other_files(tmp_path: Path) -> None:
     with pytest.raises(FrameError, match=r"expected a \.parquet or \.csv"):
         read_long(tmp_path / "data.xlsx")
@@ -877,6 +903,12 @@ def one(
         ([one("t.ratio", "a", 1.5, "g1")], "must sum to a whole number"),
         ([one("t.composite", "r", 1.0)], "is the value of indicator 't.ratio'"),
         ([one("t.series", "m", 1)], "rows need a position in the 'bulan' column"),
+        # As the scalar path: no groups on an indicator without [disaggregation].
+        ([one("t.cond", "x", 1.0, "g1")], "'t.cond' has no [disaggregation]"),
+        ([one("t.series", "m", 1, "g1", bulan=1)], "'t.series' has no [disaggregation]"),
+        ([one("t.cond", "x", float("inf"))], "input 'x' has a value that is not a finite"),
+        ([one("t.cond", "x", float("nan"))], "input 'x' has a value that is not a finite"),
+        ([one("t.ratio", "b", float("-inf"), "g1")], "input 'b' has a value that is not"),
     ],
 )
 def test_bad_data_is_a_data_error(
@@ -916,6 +948,100 @@ def test_missing_columns_are_named(catalog: kinerja.Catalog) -> None:
         evaluate_frame(catalog, rows)
     with pytest.raises(kinerja.DataError, match="no column 'provinsi'"):
         evaluate_frame(catalog, pl.from_arrow(rows_table(TIES)), by=["provinsi"])
+
+
+# ---------------------------------------------------------------- columns engines misread
+
+
+def _with_column(table: Any, name: str, values: Any) -> Any:
+    return table.set_column(table.schema.get_field_index(name), name, values)
+
+
+def test_columns_of_the_wrong_type_are_named(catalog: kinerja.Catalog, backend: Backend) -> None:
+    # pandas would add text up by joining it ("3" + "5" = "35"); the others fail late.
+    table = rows_table(TIES)
+    text = _with_column(table, "value", pa.array([str(v) for v in table["value"].to_pylist()]))
+    with pytest.raises(kinerja.DataError, match="column 'value' holds String, not numbers"):
+        evaluate_frame(catalog, backend.make(text))
+    years = _with_column(table, "year", pa.array([str(v) for v in table["year"].to_pylist()]))
+    with pytest.raises(kinerja.DataError, match="column 'year' holds String, not whole numbers"):
+        evaluate_frame(catalog, backend.make(years))
+
+
+def test_a_missing_series_column_is_no_position(catalog: kinerja.Catalog, backend: Backend) -> None:
+    rows = [r for r in TIES if r["indicator"] != "t.series"]
+    expected = to_polars(evaluate_frame(catalog, backend.make(rows_table(rows)), by=["prov"]))
+    without = rows_table(rows).drop_columns(["bulan"])
+    result = to_polars(evaluate_frame(catalog, backend.make(without), by=["prov"]))
+    assert result.sort("year", "prov", "indicator").equals(
+        expected.sort("year", "prov", "indicator")
+    )
+
+
+@pytest.mark.parametrize("kind", ["codes", "nulls"])
+def test_groups_given_as_numbers(tmp_path: Path, backend: Backend, kind: str) -> None:
+    files = {
+        # Points, not counts: settlement reads their rows back from the frame itself.
+        "coded.toml": ratio_definition("t.coded", unit="point")
+        + '\n[disaggregation]\ndimension = "jenis"\ngroups = { 1 = "Satu", 2 = "Dua" }\n',
+        "plain.toml": ratio_definition("t.plain", unit="point"),
+    }
+    catalog = write_catalog(tmp_path / "c", files)
+    if kind == "codes":  # a CSV reader's type for 1 and 2
+        groups = [1, 1, 2, 2]
+        rows = {"indicator": ["t.coded"] * 4, "input": ["a", "b"] * 2, "value": [1, 4, 2, 4]}
+        expected = [(2022, "t.coded", 37.5), (2022, "t.plain", None)]
+    else:  # a CSV reader's type for an empty column
+        groups = [None] * 4
+        rows = {"indicator": ["t.plain"] * 4, "input": ["a", "b"] * 2, "value": [1, 4, 2, 4]}
+        expected = [(2022, "t.coded", None), (2022, "t.plain", 37.5)]
+    table = pa.table(
+        {
+            "year": [2022] * 4,
+            "group": pa.array(groups, type=pa.int64() if kind == "codes" else pa.float64()),
+            **rows,
+        }
+    )
+    result = to_polars(evaluate_frame(catalog, backend.make(table)))
+    assert result.sort("indicator").select("year", "indicator", "value").rows() == expected
+    # Settlement reads the rows back the same way: 1 / 32 * 100 = 3.125, a tie.
+    tie = _with_column(table, "value", pa.array([1, 32, 0, 0]))
+    settled = to_polars(evaluate_frame(catalog, backend.make(tie)))
+    found = settled.filter(pl.col("value").is_not_null()).select("value", "settled").rows()
+    assert found == [(3.13, True)]
+
+
+def test_years_may_be_one_int_and_must_be_ints(catalog: kinerja.Catalog) -> None:
+    rows = pl.from_arrow(rows_table(TIES))
+    assert evaluate_frame(catalog, rows, years=2023).equals(
+        evaluate_frame(catalog, rows, years=[2023])
+    )
+    with pytest.raises(TypeError, match="years: expected whole years \\(int\\), got '2023'"):
+        evaluate_frame(catalog, rows, years=["2023"])  # type: ignore[list-item]
+
+
+def test_by_must_not_name_a_result_column(catalog: kinerja.Catalog) -> None:
+    rows = pl.from_arrow(rows_table(TIES)).with_columns(pl.lit("x").alias("status"))
+    for by in (["status"], ["year"], ["prov", "indicator"]):
+        with pytest.raises(kinerja.DataError, match="which is a column of the result"):
+            evaluate_frame(catalog, rows, by=by)
+
+
+def test_layout_and_columns_are_checked(catalog: kinerja.Catalog) -> None:
+    rows = pl.from_arrow(rows_table(TIES))
+    with pytest.raises(ValueError, match="layout must be 'long' or 'wide', not 'Wide'"):
+        evaluate_frame(catalog, rows, layout="Wide")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="pass layout='wide'"):
+        evaluate_frame(catalog, rows, columns={"value": "t.ratio/a"})
+    wide = pl.DataFrame({"year": [2022], "group": ["g1"], "a": [1], "b": [2]})
+    with pytest.raises(kinerja.DataError) as caught:
+        evaluate_frame(catalog, wide, layout="wide", columns={"a": "t.ratoi/a", "bb": "t.ratio/b"})
+    found = [str(p) for p in caught.value.problems]
+    assert found == [
+        "t.ratoi: a: columns= maps 'a' to 't.ratoi'/'a', and the catalog defines no "
+        "indicator 't.ratoi' (did you mean 't.ratio'?)",
+        "bb: columns= names 'bb', which the data does not have (did you mean 'b'?)",
+    ]
 
 
 def test_ratio_with_a_reference_over_groups_is_refused(tmp_path: Path) -> None:
@@ -1069,3 +1195,27 @@ def test_cli_evaluate_frame(
     code = main(["evaluate-frame", str(SPM / "indicators"), "--input", str(tmp_path / "x.xlsx")])
     assert code == 2
     assert "expected a .parquet or .csv" in capsys.readouterr().err
+    # An output whose format its name does not tell is refused before anything is written.
+    xlsx = tmp_path / "out.xlsx"
+    code = main(["evaluate-frame", str(SPM / "indicators"), "--input", str(data), "-o", str(xlsx)])
+    assert code == 2
+    assert "cannot tell the format of" in capsys.readouterr().err
+    assert not xlsx.exists()
+
+
+def test_cli_evaluate_frame_wide_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kinerja._cli import main
+
+    write_catalog(tmp_path / "c", {"ratio.toml": ratio_definition("t.r")})
+    data = tmp_path / "wide.csv"
+    data.write_text("year,jumlah,total\n2022,1,4\n2022,2,4\n")
+    args = ["evaluate-frame", str(tmp_path / "c"), "--input", str(data), "--layout", "wide"]
+    code = main([*args, "--column", "jumlah=t.r/a", "--column", "total=t.r/b"])
+    assert code == 0
+    printed = pl.read_csv(io.StringIO(capsys.readouterr().out))
+    assert printed.select("indicator", "value").rows() == [("t.r", 37.5)]
+    code = main([*args, "--column", "jumlah"])
+    assert code == 2
+    assert "expected COLUMN=INDICATOR/INPUT" in capsys.readouterr().err

@@ -45,6 +45,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--backend", choices=_BACKENDS, default="polars")
     parser.add_argument("--layout", choices=("long", "wide"), default="long")
     parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="COLUMN=INDICATOR/INPUT",
+        help=(
+            "with --layout wide: the input a column holds (repeat; default: a column named "
+            "like an input that exactly one indicator declares)"
+        ),
+    )
+    parser.add_argument(
         "--format",
         choices=_FORMATS,
         help="output format (default: from the -o suffix, csv on stdout)",
@@ -53,16 +63,46 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+_SUFFIXES = {"csv": "csv", "txt": "csv", "parquet": "parquet", "pq": "parquet", "json": "json"}
+
+
 def _format(args: argparse.Namespace) -> str:
+    from .._errors import OutputError
+
     if args.format:
         return str(args.format)
     if args.output and args.output != "-":
         suffix = Path(args.output).suffix.lower().lstrip(".")
-        if suffix in ("parquet", "pq"):
-            return "parquet"
-        if suffix == "json":
-            return "json"
+        if suffix not in _SUFFIXES:
+            raise OutputError(
+                f"cannot tell the format of {args.output} from its name: end it in .csv, "
+                ".parquet or .json, or pass --format"
+            )
+        return _SUFFIXES[suffix]
     return "csv"
+
+
+def _columns(args: argparse.Namespace) -> dict[str, str] | None:
+    from .._errors import DataError, Problem
+
+    if not args.column:
+        return None
+    if args.layout != "wide":
+        raise DataError([Problem("--column applies to wide data", suggestion="add --layout wide")])
+    mapping: dict[str, str] = {}
+    for given in args.column:
+        column, equals, target = given.partition("=")
+        if not equals or not column or "/" not in target:
+            raise DataError(
+                [
+                    Problem(
+                        f"--column {given!r}: expected COLUMN=INDICATOR/INPUT",
+                        suggestion="for example --column jumlah_terlayani=spm.kabkota/terlayani",
+                    )
+                ]
+            )
+        mapping[column] = target
+    return mapping
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,13 +114,21 @@ def run(args: argparse.Namespace) -> int:
     from .._loader import load
     from . import evaluate_frame, read_long
 
+    kind = _format(args)  # before any work: a name it cannot tell is refused at once
+    columns = _columns(args)
     catalog = load(args.definitions)
     data = read_long(args.input, backend=args.backend)
-    result = evaluate_frame(catalog, data, by=args.by, years=args.year or None, layout=args.layout)
+    result = evaluate_frame(
+        catalog,
+        data,
+        by=args.by,
+        years=args.year or None,
+        layout=args.layout,
+        columns=columns,
+    )
     frame = nw.from_native(result)
     lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
     table: pl.DataFrame = lazy.collect(backend="polars").to_native()
-    kind = _format(args)
     buffer = io.BytesIO()
     if kind == "parquet":
         table.write_parquet(buffer)

@@ -28,7 +28,7 @@ def evaluate_frame(
     data: Any,
     *,
     by: Sequence[str] | str = (),
-    years: Iterable[int] | None = None,
+    years: Iterable[int] | int | None = None,
     schema: LongSchema | None = None,
     layout: Literal["long", "wide"] = "long",
     columns: Mapping[str, tuple[str, str] | str] | None = None,
@@ -44,7 +44,8 @@ def evaluate_frame(
         by: Org-unit columns that make an output row: ``()`` for one national row per
             year, ``["provinsi"]``, ``["provinsi", "kabkota"]``. Inputs are summed over
             every other column (and a ratio over groups is a ratio of sums).
-        years: Only these years (default: every year in the data).
+        years: Only these years, one (``2023``) or several (default: every year in the
+            data).
         schema: Column names, when they differ from the defaults.
         layout: ``"long"`` (default), or ``"wide"``: one row per (year, org unit, group)
             with one column per input.
@@ -73,21 +74,35 @@ def evaluate_frame(
         gives for the same inputs.
 
     Raises:
-        DataError: the data does not fit the definitions (inputs an indicator does not
-            declare, undeclared groups, negative or fractional counts, series rows
-            without a position); every problem is listed.
+        DataError: the data does not fit the definitions (missing columns, a ``value`` or
+            ``year`` column of the wrong type, inputs an indicator does not declare,
+            undeclared groups, groups on an indicator without ``[disaggregation]``,
+            negative or fractional counts, NaN or infinite values, series rows without a
+            position); every problem is listed.
+        TypeError: ``years`` holds something other than ints.
+        ValueError: an unknown ``layout`` or ``finish``, or ``columns`` without
+            ``layout="wide"``.
     """
     chosen = schema or DEFAULT_SCHEMA
     by_columns = [by] if isinstance(by, str) else list(by)
+    if layout not in ("long", "wide"):
+        raise ValueError(f"layout must be 'long' or 'wide', not {layout!r}")
+    if columns is not None and layout != "wide":
+        raise ValueError("columns= names the inputs of wide data: pass layout='wide' with it")
+    year_list = _year_list(years)
     native = data
     frame = nw.from_native(native)
     lazy = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
-    present = list(lazy.collect_schema().names())
+    types = dict(lazy.collect_schema())
+    present = list(types)
     wide = (
         _wide_mapping(catalog, present, chosen, by_columns, columns) if layout == "wide" else None
     )
     _check_columns(present, chosen, by_columns, wide is None)
-    year_list = None if years is None else sorted(set(years))
+    _check_types(types, chosen, [chosen.value] if wide is None else list(wide))
+    if types[chosen.year] == nw.Categorical:
+        # How pandas and PyArrow read a year=2023/ folder name.
+        lazy = lazy.with_columns(nw.col(chosen.year).cast(nw.Int64))
 
     def make_plan() -> Plan:
         return Plan(
@@ -108,8 +123,13 @@ def evaluate_frame(
     plan = cached_plan(catalog, key, make_plan)
     for column in plan.dim_columns:
         if column not in present:
-            lazy = lazy.with_columns(nw.lit(None, dtype=nw.Int64).alias(column))
+            # Float64: pandas has no null integers in its default types.
+            lazy = lazy.with_columns(nw.lit(None, dtype=nw.Float64).alias(column))
     summed = plan.aggregate_long(lazy) if wide is None else _wide_to_summed(plan, lazy, wide)
+    if plan.has_group and not isinstance(types[chosen.group], _LABEL_TYPES):
+        # Group codes as numbers (1, 2 or a column of nulls read as floats): the
+        # definitions name groups with strings.
+        summed = summed.with_columns(nw.col(chosen.group).cast(nw.String))
     collected = None
     if finish == "local":
         collected = summed.collect(backend="polars").to_native()
@@ -160,6 +180,16 @@ def read_long(
 # ---------------------------------------------------------------- checks
 
 
+def _year_list(years: Iterable[int] | int | None) -> list[int] | None:
+    if years is None:
+        return None
+    chosen = [years] if isinstance(years, int) else list(years)
+    for year in chosen:
+        if type(year) is not int:
+            raise TypeError(f"years: expected whole years (int), got {year!r}")
+    return sorted(set(chosen))
+
+
 def _check_columns(
     present: Sequence[str], schema: LongSchema, by: Sequence[str], long: bool
 ) -> None:
@@ -167,14 +197,56 @@ def _check_columns(
     if long:
         required += [schema.indicator, schema.input, schema.value]
     missing = [c for c in dict.fromkeys(required) if c not in present]
-    if missing:
-        problems = [
+    problems = [
+        Problem(
+            f"the data has no column {name!r}",
+            suggestion=did_you_mean(name, present) or f"its columns are: {', '.join(present)}",
+        )
+        for name in missing
+    ]
+    problems.extend(
+        Problem(
+            f"by= names {name!r}, which is a column of the result",
+            suggestion=f"rename the column {name!r} in the data",
+        )
+        for name in dict.fromkeys(by)
+        if name in RESULT_COLUMNS or name == schema.year
+    )
+    if problems:
+        raise DataError(problems)
+
+
+# Columns kinerja compares with the definitions' group names as they are.
+_LABEL_TYPES = (nw.String, nw.Categorical, nw.Enum)
+
+
+def _check_types(types: Mapping[str, Any], schema: LongSchema, numbers: Sequence[str]) -> None:
+    """Refuse columns that cannot hold what they must: engines fail on them far later,
+    each in its own words, or (pandas) add text up by joining it."""
+    problems: list[Problem] = []
+    year = types[schema.year]
+    if not (year.is_integer() or year == nw.Categorical):
+        problems.append(
             Problem(
-                f"the data has no column {name!r}",
-                suggestion=did_you_mean(name, present) or f"its columns are: {', '.join(present)}",
+                f"column {schema.year!r} holds {year}, not whole numbers",
+                suggestion="cast it to an integer type",
             )
-            for name in missing
-        ]
+        )
+    for name in numbers:
+        found = types[name]
+        # Object: pandas' type of a column of Decimals (a column of text is String).
+        if not (found.is_numeric() or found == nw.Object):
+            problems.append(
+                Problem(
+                    f"column {name!r} holds {found}, not numbers",
+                    suggestion=(
+                        "cast it to a number type; in a CSV file, a word for no value such "
+                        "as NA makes the column text: pass null_values=['NA'] to read_long, "
+                        "or leave such cells empty"
+                    ),
+                )
+            )
+    if problems:
         raise DataError(problems)
 
 
@@ -187,12 +259,35 @@ def _wide_mapping(
 ) -> dict[str, tuple[str, str]]:
     if columns is not None:
         mapping: dict[str, tuple[str, str]] = {}
+        problems: list[Problem] = []
         for column, target in columns.items():
             if isinstance(target, str):
                 ident, _, name = target.rpartition("/")
-                mapping[column] = (ident, name)
             else:
-                mapping[column] = (target[0], target[1])
+                ident, name = target[0], target[1]
+            if column not in present:
+                problems.append(
+                    Problem(
+                        f"columns= names {column!r}, which the data does not have",
+                        key=column,
+                        suggestion=did_you_mean(column, present)
+                        or f"its columns are: {', '.join(present)}",
+                    )
+                )
+            if ident not in catalog.ids:
+                problems.append(
+                    Problem(
+                        f"columns= maps {column!r} to {ident!r}/{name!r}, and the catalog "
+                        f"defines no indicator {ident!r}",
+                        indicator=ident or None,
+                        key=column,
+                        suggestion=did_you_mean(ident, list(catalog.ids))
+                        or "write the target as 'indicator.id/input'",
+                    )
+                )
+            mapping[column] = (ident, name)
+        if problems:
+            raise DataError(problems)
         return mapping
     owners: dict[str, list[str]] = defaultdict(list)
     for ident in catalog.ids:
@@ -281,6 +376,13 @@ def _raise_problems(plan: Plan, result: pl.DataFrame, summed: Any) -> None:
                     "check for negative or fractional values",
                 )
             )
+        if row["__kj_bad_number"]:
+            messages.append(
+                (
+                    f"input {name!r} has a value that is not a finite number (NaN or infinity)",
+                    "leave the value empty (null) where there is no number",
+                )
+            )
         if row["__kj_bad_position"]:
             messages.append(
                 (
@@ -320,6 +422,12 @@ def _group_message(plan: Plan, ident: str, group: Any) -> tuple[str, str | None]
         disaggregation = version.entry.definition.disaggregation
         if version.id == ident and disaggregation is not None and disaggregation.groups:
             allowed.extend(g for g in disaggregation.groups if g not in allowed)
+    if not allowed:
+        return (
+            f"{ident!r} has no [disaggregation], so its values cannot be split into groups "
+            f"(a row has group {group!r})",
+            "leave the group column empty on its rows",
+        )
     if group is None:
         return (f"{ident!r} declares groups, but some rows have none", ", ".join(allowed))
     return (

@@ -61,7 +61,13 @@ from ._schema import LongSchema
 Frame = Any  # nw.LazyFrame
 
 # The 0/1 columns of Plan.problem_flags, in the order of its dict.
-PROBLEM_FLAGS = ("__kj_bad_input", "__kj_bad_group", "__kj_bad_count", "__kj_bad_position")
+PROBLEM_FLAGS = (
+    "__kj_bad_input",
+    "__kj_bad_group",
+    "__kj_bad_count",
+    "__kj_bad_position",
+    "__kj_bad_number",
+)
 # Their total, the one problem column the query carries to its output (the details are
 # worked out again, from stage 1's output, only when it is not zero).
 PROBLEMS = "__kj_problems"
@@ -344,6 +350,8 @@ class Plan:
         bad_group: Expr = nw.lit(False)
         if self.has_group:
             # Indicators that allow the same groups share one test.
+            # Indicators without [disaggregation] in any version take no group (the
+            # empty tuple: only null passes).
             sharing: dict[tuple[str, ...], list[str]] = {}
             for ident, entries in self.versions_by_id.items():
                 allowed: set[str] = set()
@@ -351,11 +359,16 @@ class Plan:
                     disaggregation = entry.definition.disaggregation
                     if disaggregation is not None and disaggregation.groups:
                         allowed.update(disaggregation.groups)
-                if allowed:
+                ungrouped = all(e.definition.disaggregation is None for e in entries)
+                if allowed or ungrouped:
                     sharing.setdefault(tuple(sorted(allowed)), []).append(ident)
             group = nw.col(s.group)
             for allowed_groups, idents in sharing.items():
-                wrong = group.is_null() | ~group.is_in(list(allowed_groups))
+                wrong = (
+                    group.is_null() | ~group.is_in(list(allowed_groups))
+                    if allowed_groups
+                    else ~group.is_null()
+                )
                 which = ind == idents[0] if len(idents) == 1 else ind.is_in(idents)
                 bad_group = bad_group | (which & wrong)
         total = nw.col("__kj_s")
@@ -364,6 +377,8 @@ class Plan:
             flag(bad_group),
             flag(count_pairs & ((total < 0) | (total != floor(total)))),
             flag(placed_wrong),
+            # NaN or an infinity in a row makes its sum one of them too.
+            flag(ours & ~total.is_finite()),
         )
         return dict(zip(PROBLEM_FLAGS, flags, strict=True))
 

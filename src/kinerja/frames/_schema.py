@@ -35,7 +35,8 @@ class LongSchema:
     indicator  the indicator id (``spm.kabkota``); rows of ids the catalog does not define
                are ignored, so one table can feed several catalogs
     input      the input name, as declared under ``[inputs]``
-    value      the number (integer or float); null values are skipped, as SQL ``SUM`` does
+    value      the number (integer, float or decimal); null values are skipped, as SQL
+               ``SUM`` does; NaN and infinities are refused
     series     for inputs declared with ``over = "bulan"``: a column named after the
                dimension (``bulan``) holds the position (1, 2, ... or any label); null on the
                rows of other inputs

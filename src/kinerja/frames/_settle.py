@@ -126,7 +126,8 @@ def fetch_rows(
     if not parts:  # only composites of references are flagged: no input rows to read
         return pl.DataFrame({c: [] for c in settler_columns(plan)})
     found = pl.concat(parts, how="vertical_relaxed")
-    group_column = pl.col(s.group) if group else pl.lit(None, dtype=pl.String)
+    # As stage 1 reads it (see evaluate_frame): group codes given as numbers become text.
+    group_column = pl.col(s.group).cast(pl.String) if group else pl.lit(None, dtype=pl.String)
     return collect_small(
         found.filter(pl.col(s.value).is_not_null()).select(
             group_column.alias(c) if c == "__kj_group" else pl.col(c) for c in settler_columns(plan)

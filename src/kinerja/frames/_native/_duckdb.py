@@ -24,6 +24,11 @@ def result(frame: pl.DataFrame, like: Any) -> Any:
 
 def read(path: Path, kind: str, *, connection: Any = None, **options: Any) -> Any:
     con = connection if connection is not None else duckdb.default_connection()
+    if kind == "parquet" and path.is_dir():
+        # A folder as the other readers take one: every Parquet file below it, with the
+        # key=value folder names (year=2023/) as columns.
+        options.setdefault("hive_partitioning", True)
+        return con.read_parquet(str(path / "**" / "*.parquet"), **options)
     if kind == "parquet":
         return con.read_parquet(str(path), **options)
     return con.read_csv(str(path), **options)

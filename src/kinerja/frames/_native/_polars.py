@@ -17,6 +17,8 @@ def result(frame: pl.DataFrame, like: Any) -> Any:
 def read(path: Path, kind: str, **options: Any) -> Any:
     if kind == "parquet":
         return pl.scan_parquet(path, **options)
+    # Types from every row, not the first hundred: a 80.5 after whole numbers is a float.
+    options.setdefault("infer_schema_length", None)
     return pl.scan_csv(path, **options)
 
 
