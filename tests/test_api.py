@@ -223,3 +223,87 @@ def test_goals_are_versioned_and_referenced(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.key == "goal" and "t.sp2" in problem.message
     assert problem.suggestion == "did you mean 't.sp1'?"
+
+
+POINTS = """
+    id = "t.points"
+    name = "Points"
+    unit = "point"
+    decimals = 2
+    polarity = "{polarity}"
+    {carry}
+    [formula]
+    expr = "a - b"
+    [inputs]
+    a = {{ unit = "point" }}
+    b = {{ unit = "point" }}
+    [targets]
+    2023 = {target}
+"""
+
+
+def points_catalog(
+    tmp_path: Path, *, polarity: str = "higher_is_better", target: str = "10", carry: str = ""
+) -> kinerja.Catalog:
+    write(tmp_path, "points.toml", POINTS.format(polarity=polarity, target=target, carry=carry))
+    return kinerja.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("polarity", "target", "a", "note"),
+    [
+        ("higher_is_better", "-10", "-5", "the target for 2023 is -10, so there is no"),
+        ("lower_is_better", "-10", "-20", "the target for 2023 is -10, so there is no"),
+        ("higher_is_better", "0", "5", "the target for 2023 is 0, so there is no achievement"),
+        ("higher_is_better", "{ min = -10, max = -5 }", "-20", "below the 2023 target range"),
+        ("higher_is_better", "{ min = -10, max = -5 }", "-1", "its upper bound is -5"),
+        ("higher_is_better", "{ min = 0, max = 10 }", "-1", "its lower bound is 0"),
+    ],
+)
+def test_no_achievement_against_a_target_that_is_not_positive(
+    tmp_path: Path, polarity: str, target: str, a: str, note: str
+) -> None:
+    # With a negative target R / T x 100 would score a better value lower.
+    catalog = points_catalog(tmp_path, polarity=polarity, target=target)
+    inputs = {"a": a, "b": "0"}
+    result = catalog.evaluate({"t.points": inputs}, year=2023)["t.points"]
+    assert result.achievement is None
+    assert result.status is kinerja.Status.NOT_AVAILABLE
+    assert any(note in str(n) for n in result.notes), result.notes
+    assert catalog.evaluate_indicator("t.points", inputs, year=2023) == result
+
+
+def test_inside_a_negative_range_is_met(tmp_path: Path) -> None:
+    catalog = points_catalog(tmp_path, target="{ min = -10, max = -5 }")
+    result = catalog.evaluate({"t.points": {"a": "-7", "b": "0"}}, year=2023)["t.points"]
+    assert result.achievement == Decimal("100.00")
+
+
+def test_no_negative_zero_is_published(tmp_path: Path) -> None:
+    catalog = points_catalog(tmp_path, polarity="lower_is_better", target="7")
+    results = catalog.evaluate({"t.points": {"a": "1.000", "b": "1.001"}}, year=2023)
+    result = results["t.points"]
+    assert str(result.value) == "0.00"
+    assert json.loads(results.to_json())["results"][0]["value"] == "0.00"
+    # (2 - 14.0001 / 7) * 100 = -0.0014...: achievement 0.00, not -0.00.
+    result = catalog.evaluate({"t.points": {"a": "14.0001", "b": "0"}}, year=2023)["t.points"]
+    assert str(result.achievement) == "0.00"
+
+
+def test_a_carried_value_is_not_carried_past_its_window(tmp_path: Path) -> None:
+    from kinerja._data import from_mapping
+
+    catalog = points_catalog(tmp_path / "c", carry="carry_forward = 2")
+    years = [from_mapping({"t.points": {"a": 1, "b": Decimal("-2.005")}}, year=2021)]
+    years += [from_mapping({}, year=y) for y in (2022, 2023, 2024, 2025)]
+    found = catalog.evaluate_years(years)
+    seen = {y: (r["t.points"].value, r["t.points"].origin_year) for y, r in found.items()}
+    assert seen == {
+        2021: (Decimal("3.01"), 2021),
+        2022: (Decimal("3.01"), 2021),
+        2023: (Decimal("3.01"), 2021),  # from 2021, two years back, not from 2022
+        2024: (None, 2024),  # 2021 is three years back
+        2025: (None, 2025),
+    }
+    notes = [str(n) for n in found[2023]["t.points"].notes]
+    assert "no 2023 value: the 2021 value is carried forward (carry_forward = 2)" in notes

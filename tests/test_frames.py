@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import io
+import math
 import subprocess
 import sys
 import textwrap
@@ -1009,6 +1010,42 @@ def test_groups_given_as_numbers(tmp_path: Path, backend: Backend, kind: str) ->
     settled = to_polars(evaluate_frame(catalog, backend.make(tie)))
     found = settled.filter(pl.col("value").is_not_null()).select("value", "settled").rows()
     assert found == [(3.13, True)]
+
+
+def test_negative_targets_and_negative_zero_as_the_scalar_path(
+    tmp_path: Path, backend: Backend
+) -> None:
+    definition = """
+        id = "t.{name}"
+        name = "Points"
+        unit = "point"
+        decimals = 2
+        [formula]
+        expr = "a - b"
+        [inputs]
+        a = {{ unit = "point" }}
+        b = {{ unit = "point" }}
+        [targets]
+        2022 = {target}
+    """
+    files = {
+        "negative.toml": definition.format(name="negative", target="-10"),
+        "range.toml": definition.format(name="range", target="{ min = -10, max = -5 }"),
+    }
+    catalog = write_catalog(tmp_path / "c", files)
+    rows = [
+        one(ident, name, value)
+        for ident in ("t.negative", "t.range")
+        for name, value in (("a", 1.0), ("b", 1.001))
+    ]
+    table = rows_table(rows)
+    result = to_polars(evaluate_frame(catalog, backend.make(table)))
+    assert_matches_scalar(catalog, pl.from_arrow(table), result, [])
+    assert result.select("indicator", "value", "achievement", "status").rows() == [
+        ("t.negative", 0.0, None, "n/a"),  # no capaian against a negative target
+        ("t.range", 0.0, None, "n/a"),  # above the range, whose upper bound is negative
+    ]
+    assert all(math.copysign(1.0, v) == 1.0 for v in result["value"])  # 0.00, not -0.00
 
 
 def test_years_may_be_one_int_and_must_be_ints(catalog: kinerja.Catalog) -> None:

@@ -29,7 +29,9 @@ def achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal |
     * ``lower_is_better``: (2 - R / T) x 100 (PermenPANRB 8/2021);
     * a range target: 100 inside it, R / min x 100 below it, (2 - R / max) x 100 above it.
 
-    A zero target (or zero range bound that would be divided by) has no achievement.
+    A target (or the range bound a value is compared with) that is not positive has no
+    achievement: the regulation's formulas assume a positive target, and with a negative
+    one a better value would score lower (see :func:`no_achievement`).
 
     Example:
         >>> round_half_up(achievement(Decimal("91.31"), Decimal(90), "higher_is_better"), 4)
@@ -39,17 +41,37 @@ def achievement(value: Decimal, target: Target, polarity: Polarity) -> Decimal |
         if target.min <= value <= target.max:
             return _HUNDRED
         if value < target.min:
-            return (
-                None
-                if not target.min
-                else EXACT.multiply(EXACT.divide(value, target.min), _HUNDRED)
-            )
-        if not target.max:
+            if target.min <= 0:
+                return None
+            return EXACT.multiply(EXACT.divide(value, target.min), _HUNDRED)
+        if target.max <= 0:
             return None
         return EXACT.multiply(EXACT.subtract(_TWO, EXACT.divide(value, target.max)), _HUNDRED)
-    if not target:
+    if target <= 0:
         return None
     return _AGAINST_TARGET[polarity](value, target)
+
+
+def no_achievement(value: Decimal, target: Target, year: int) -> str:
+    """Why :func:`achievement` gave None for ``value``: the note a result carries.
+
+    Example:
+        >>> no_achievement(Decimal(5), Decimal(0), 2023)
+        'the target for 2023 is 0, so there is no achievement'
+    """
+    if isinstance(target, RangeTarget):
+        side, bound = ("lower", target.min) if value < target.min else ("upper", target.max)
+        where = "below" if side == "lower" else "above"
+        return (
+            f"the value is {where} the {year} target range and its {side} bound is {bound}, "
+            "so there is no achievement (capaian needs a positive bound)"
+        )
+    if not target:
+        return f"the target for {year} is 0, so there is no achievement"
+    return (
+        f"the target for {year} is {target}, so there is no achievement "
+        "(capaian needs a positive target: with a negative one a better value scores lower)"
+    )
 
 
 def _higher_is_better(value: Decimal, target: Decimal) -> Decimal:

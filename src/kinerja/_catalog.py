@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._achievement import Status, published_achievement, status
+from ._achievement import Status, no_achievement, published_achievement, status
 from ._backends import EXACT as EXACT_BACKEND
 from ._backends import Backend, NotAvailable
 from ._bands import classify
@@ -612,7 +612,7 @@ class Catalog:
             if target is not None:
                 achieved = published_achievement(exact_value, target, definition.polarity)
                 if achieved is None:
-                    notes.append(Note(f"the target for {year} is 0, so there is no achievement"))
+                    notes.append(Note(no_achievement(exact_value, target, year)))
             if definition.bands is not None:
                 band_set = self._band_sets[definition.bands]
                 hit = classify(band_set, rounded_value)
@@ -798,15 +798,23 @@ def _is_percent(entry: CompiledIndicator) -> bool:
 def _carried(
     entry: CompiledIndicator, year: int, history: Mapping[int, Results] | None
 ) -> tuple[int, Decimal] | None:
-    """(year, exact value) of the latest earlier value within ``carry_forward`` years."""
-    if not history or not entry.definition.carry_forward:
+    """(year, exact value) of the latest earlier value within ``carry_forward`` years.
+
+    A value that was itself carried forward counts from the year it comes from: one old
+    figure is not carried on past its window.
+    """
+    window = entry.definition.carry_forward
+    if not history or not window:
         return None
-    for back in range(1, entry.definition.carry_forward + 1):
+    for back in range(1, window + 1):
         earlier = history.get(year - back)
         if earlier is not None and entry.id in earlier:
             found = earlier[entry.id]
-            if found.exact is not None:
-                return year - back, found.exact
+            source = year - back
+            if found.origin == "carried_forward" and found.origin_year is not None:
+                source = found.origin_year
+            if found.exact is not None and year - source <= window:
+                return source, found.exact
     return None
 
 

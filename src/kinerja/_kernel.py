@@ -386,7 +386,7 @@ if target is None:
     notes = no_target.get(year) or no_target_notes(no_target, year, last_notes)
 else:
     notes = last_notes
-    if type(target) is Decimal and target:
+    if type(target) is Decimal and target > ZERO:
         achieved = round_half_up(against_target(exact, target), 2)
     else:
         achieved = published_achievement(exact, target, polarity)

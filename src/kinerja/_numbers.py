@@ -50,12 +50,16 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
         Decimal('2.68')
         >>> round_half_up(Decimal("-0.125"), 2)
         Decimal('-0.13')
+        >>> round_half_up(Decimal("-0.001"), 2)  # no negative zero is published
+        Decimal('0.00')
     """
     # The common case without _quantize's bookkeeping: a published precision, and a value
     # whose rounded form fits the exact context (what _quantize would pick too).
     if 0 <= decimals < len(_QUANTUM) and value.adjusted() <= _FITS - decimals:
-        return value.quantize(_QUANTUM[decimals], ROUND_HALF_UP, EXACT)
-    return _quantize(value, decimals, ROUND_HALF_UP)
+        rounded = value.quantize(_QUANTUM[decimals], ROUND_HALF_UP, EXACT)
+    else:
+        rounded = _quantize(value, decimals, ROUND_HALF_UP)
+    return rounded if rounded else rounded.copy_abs()
 
 
 def round_half_down(value: Decimal, decimals: int) -> Decimal:

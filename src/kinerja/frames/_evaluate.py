@@ -572,8 +572,9 @@ def _published_floats(long: pl.DataFrame) -> pl.LazyFrame:
     scale = 10.0 ** long["__kj_decimals"].to_numpy()
     achieved = long["achievement"].to_numpy()
     with np.errstate(invalid="ignore"):
-        value = units / scale
-        achievement = achieved / 100.0
+        # + 0.0 turns a negative zero into zero, as the scalar path publishes it.
+        value = units / scale + 0.0
+        achievement = achieved / 100.0 + 0.0
     return (
         long.lazy()
         .with_columns(

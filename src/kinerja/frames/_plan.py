@@ -839,8 +839,8 @@ class Plan:
             .then(lit(100.0))
             .otherwise(
                 nw.when(below)
-                .then(nw.when(low != 0).then(value / low * 100.0))
-                .otherwise(nw.when(high != 0).then((2.0 - value / high) * 100.0))
+                .then(nw.when(low > 0).then(value / low * 100.0))
+                .otherwise(nw.when(high > 0).then((2.0 - value / high) * 100.0))
             )
         )
         ranged_mag = (
@@ -855,7 +855,8 @@ class Plan:
         goals = [g for v in versions for g in v.entry.definition.targets.values()]
         ranges = any(isinstance(g, RangeTarget) for g in goals)
         points = any(not isinstance(g, RangeTarget) for g in goals)
-        point_achievement = nw.when(point != 0).then(point_value)
+        # As the scalar path: no achievement against a target (or bound) that is not positive.
+        point_achievement = nw.when(point > 0).then(point_value)
         if ranges and points:
             has_range = ~low.is_null()
             achieved_expr = nw.when(has_range).then(ranged_value).otherwise(point_achievement)
