@@ -307,3 +307,35 @@ def test_a_carried_value_is_not_carried_past_its_window(tmp_path: Path) -> None:
     }
     notes = [str(n) for n in found[2023]["t.points"].notes]
     assert "no 2023 value: the 2021 value is carried forward (carry_forward = 2)" in notes
+
+
+def test_arguments_of_the_wrong_type_are_named(demo_catalog: kinerja.Catalog) -> None:
+    # A year as text or a float would miss its targets ("no target for 2023").
+    for year in ("2023", 2023.0, True):
+        with pytest.raises(TypeError, match="year: expected a whole year as an int"):
+            demo_catalog.evaluate({}, year=year)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="year: expected a whole year as an int"):
+            demo_catalog.evaluate_indicator("demo.nka", {}, year=year)  # type: ignore[arg-type]
+    for data in (None, 5, [1]):
+        with pytest.raises(TypeError, match="data: expected YearData, a mapping"):
+            demo_catalog.evaluate(data, year=2023)  # type: ignore[arg-type]
+    for inputs in (None, [1]):
+        with pytest.raises(TypeError, match="inputs: expected a mapping of input names"):
+            demo_catalog.evaluate_indicator("demo.nka", inputs, year=2023)  # type: ignore[arg-type]
+    with pytest.raises(kinerja.DataError, match="key 1 is not text"):
+        demo_catalog.evaluate({"demo.nka": {1: 2}}, year=2023)  # type: ignore[dict-item]
+    earlier = demo_catalog.evaluate({}, year=2022)
+    with pytest.raises(TypeError, match="history: expected a mapping of years to Results"):
+        demo_catalog.evaluate({}, year=2023, history=[earlier])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"history\[2022\]: expected Results, not str"):
+        demo_catalog.evaluate({}, year=2023, history={2022: "x"})  # type: ignore[dict-item]
+    with pytest.raises(ValueError, match=r"history\[2021\] holds the results of 2022"):
+        demo_catalog.evaluate({}, year=2023, history={2021: earlier})
+
+
+def test_results_by_id_and_by_position(demo_results: kinerja.Results) -> None:
+    ordered = list(demo_results)
+    assert demo_results[0] is ordered[0] is demo_results[ordered[0].id]
+    assert demo_results[-1] is ordered[-1]
+    with pytest.raises(KeyError, match=r"no result for 'demo\.nkaa'; did you mean 'demo\.nka'"):
+        demo_results["demo.nkaa"]

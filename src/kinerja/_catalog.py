@@ -196,7 +196,16 @@ class Catalog:
             DataError: the data does not fit the definitions (unknown indicators or
                 inputs, negative counts, series of the wrong shape, another year); every
                 problem is listed.
+            TypeError: an argument of the wrong type (a year that is not an int, data
+                that is no mapping, history that is no mapping of years to Results).
         """
+        _check_year(year, optional=True)
+        if not isinstance(data, YearData | Mapping | str | Path):
+            raise TypeError(
+                "data: expected YearData, a mapping of indicator ids to inputs, or the path "
+                f"of a data file, not {type(data).__name__}"
+            )
+        _check_history(history)
         try:
             year_data = _as_year_data(data, year)
         except DataError as exc:
@@ -324,6 +333,7 @@ class Catalog:
     def _one_call_entry(
         self, indicator_id: str, year: int
     ) -> tuple[CompiledIndicator, Kernel | None]:
+        _check_year(year)
         entry = self.compiled(indicator_id, year)
         if entry is None:
             raise DataError(
@@ -350,6 +360,10 @@ class Catalog:
         self, entry: CompiledIndicator, inputs: Mapping[str, Any], year: int
     ) -> IndicatorResult:
         """evaluate_indicator's general path: checks every input and words every note."""
+        if not isinstance(inputs, Mapping):
+            raise TypeError(
+                f"inputs: expected a mapping of input names to values, not {type(inputs).__name__}"
+            )
         indicator_id = entry.id
         declared = entry.definition.inputs
         values: dict[str, Any] = {}
@@ -855,12 +869,47 @@ def _input_problem(
     return None
 
 
-def _python_numbers(value: Any) -> Any:
+def _check_year(year: Any, *, optional: bool = False) -> None:
+    """A year argument is an int (not a bool, a float or text, which would miss targets)."""
+    if (year is None and optional) or (type(year) is int):
+        return
+    raise TypeError(f"year: expected a whole year as an int (2023), not {year!r}")
+
+
+def _check_history(history: Any) -> None:
+    if history is None:
+        return
+    if not isinstance(history, Mapping):
+        raise TypeError(
+            f"history: expected a mapping of years to Results, not {type(history).__name__}"
+        )
+    for year, results in history.items():
+        _check_year(year)
+        if not isinstance(results, Results):
+            raise TypeError(f"history[{year}]: expected Results, not {type(results).__name__}")
+        if results.year != year:
+            raise ValueError(f"history[{year}] holds the results of {results.year}")
+
+
+def _python_numbers(value: Any, path: tuple[str, ...] = ()) -> Any:
     """In Python data, dot-decimal strings are numbers (exact); TOML files must not quote them."""
     if isinstance(value, Mapping):
-        return {k: _python_numbers(v) for k, v in value.items()}
+        converted: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise DataError(
+                    [
+                        Problem(
+                            f"key {key!r} is not text: indicator ids, groups and inputs are "
+                            "named with strings",
+                            key=".".join(path) or None,
+                        )
+                    ]
+                )
+            converted[key] = _python_numbers(item, (*path, key))
+        return converted
     if isinstance(value, list | tuple):
-        return [_python_numbers(v) for v in value]
+        return [_python_numbers(v, path) for v in value]
     if isinstance(value, str):
         try:
             return to_decimal(value)

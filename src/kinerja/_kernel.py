@@ -443,8 +443,8 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
     except NotTranslatedError:
         return None
 
-    body = [f"if len(inputs) != {len(declared):d}:", "    return None"]
-    body.append("try:")
+    # Inside the try: inputs that are no mapping give up too (the general path says why).
+    body = ["try:", f"    if len(inputs) != {len(declared):d}:", "        return None"]
     reading = [f"{arg} = inputs[{source.bind(name, 'k')}]" for name, arg in arguments.items()]
     for name, spec in declared.items():
         arg = arguments[name]

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from ._achievement import Status
+from ._errors import did_you_mean
 from ._model import RangeTarget, Target
 from ._numbers import EXACT, plain, round_down, round_half_up, round_up
 from ._sampling import wilson_fpc
@@ -183,11 +184,15 @@ class Results:
     def __len__(self) -> int:
         return len(self.results)
 
-    def __getitem__(self, indicator_id: str) -> IndicatorResult:
+    def __getitem__(self, key: str | int) -> IndicatorResult:
+        """The result of indicator ``key`` (an id), or at position ``key`` (an int)."""
+        if isinstance(key, int) and not isinstance(key, bool):
+            return self.results[key]
         for result in self.results:
-            if result.id == indicator_id:
+            if result.id == key:
                 return result
-        raise KeyError(indicator_id)
+        hint = did_you_mean(str(key), [r.id for r in self.results])
+        raise KeyError(f"no result for {key!r}" + (f"; {hint}" if hint else ""))
 
     def __contains__(self, indicator_id: object) -> bool:
         return any(r.id == indicator_id for r in self.results)
