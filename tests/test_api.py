@@ -339,3 +339,21 @@ def test_results_by_id_and_by_position(demo_results: kinerja.Results) -> None:
     assert demo_results[-1] is ordered[-1]
     with pytest.raises(KeyError, match=r"no result for 'demo\.nkaa'; did you mean 'demo\.nka'"):
         demo_results["demo.nkaa"]
+
+
+def test_a_value_beyond_sixty_digits_is_not_published(tmp_path: Path) -> None:
+    # 1/3 * 1e120 would print 60 real digits of 3 and then zeros kinerja never computed.
+    text = POINTS.format(polarity="higher_is_better", target="10", carry="").replace(
+        '"a - b"', '"(a - b) / 3 * 1e40 * 1e40 * 1e40"'
+    )
+    write(tmp_path, "points.toml", text)
+    catalog = kinerja.load(tmp_path)
+    inputs = {"a": "1", "b": "0"}
+    result = catalog.evaluate({"t.points": inputs}, year=2023)["t.points"]
+    assert result.value is None
+    assert any("more than 60 significant digits" in str(n) for n in result.notes), result.notes
+    assert catalog.evaluate_indicator("t.points", inputs, year=2023) == result
+    formula = kinerja.compile_formula("n / d * 1e40 * 1e40 * 1e40", names=["n", "d"])
+    with pytest.raises(kinerja.EvaluationError, match="more than 60 significant digits"):
+        formula.evaluate({"n": 1, "d": 3}, decimals=2)
+    assert formula.evaluate({"n": 1, "d": 3}).adjusted() == 119  # unrounded: as computed

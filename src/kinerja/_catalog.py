@@ -19,7 +19,7 @@ from ._errors import DataError, Problem, did_you_mean
 from ._formula import Formula
 from ._kernel import Kernel, kernel_for
 from ._model import BandSet, Goal, Indicator
-from ._numbers import EXACT, round_half_up, to_decimal
+from ._numbers import EXACT, round_half_up, to_decimal, too_many_digits
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
 from ._units import dimensionality, is_count
 
@@ -614,6 +614,10 @@ class Catalog:
             self._ratio_warning(entry, numbers.numerator, numbers.denominator, notes, None)
 
         target = definition.targets.get(year)
+        if isinstance(value, Decimal):
+            oversized = too_many_digits(value, definition.decimals)
+            if oversized is not None:
+                value = NotAvailable(oversized)
         exact_value = value if isinstance(value, Decimal) else None
         rounded_value = None
         achieved = None

@@ -29,6 +29,7 @@ from ._numbers import (
     exact_series,
     round_half_up,
     to_decimal,
+    too_many_digits,
     written_out_digits,
 )
 
@@ -532,10 +533,16 @@ class Formula:
             if missing is not None:
                 raise EvaluationError(missing.reason, formula=self.text)
             if decimals is not None:
-                return tuple(round_half_up(v, decimals) for v in result)
+                return tuple(self._published(v, decimals) for v in result)
             return result
         assert isinstance(result, Decimal)
-        return result if decimals is None else round_half_up(result, decimals)
+        return result if decimals is None else self._published(result, decimals)
+
+    def _published(self, value: Decimal, decimals: int) -> Decimal:
+        oversized = too_many_digits(value, decimals)
+        if oversized is not None:
+            raise EvaluationError(oversized, formula=self.text)
+        return round_half_up(value, decimals)
 
     def evaluate_on(self, backend: Backend, values: Mapping[str, Any]) -> Any:
         """Evaluate on any backend (with its own kind of values), in the exact Decimal context."""

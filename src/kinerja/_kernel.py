@@ -478,7 +478,11 @@ def kernel_for(entry: CompiledIndicator, band_sets: Mapping[str, BandSet]) -> Ke
         reading.extend(f"    {line}" for line in compute)
     else:
         reading.extend(compute)
-    reading.append("if type(exact) is not Decimal or not exact.is_finite():")
+    # A value too large to publish exactly (see too_many_digits) is the general path's.
+    top = EXACT.prec - 1 - definition.decimals
+    reading.append(
+        f"if type(exact) is not Decimal or not exact.is_finite() or exact.adjusted() > {top:d}:"
+    )
     reading.append("    return None")
     reading.append("rounded = round_half_up(exact, decimals)")
     reading.append(_ACHIEVEMENT)

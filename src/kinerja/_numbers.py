@@ -62,6 +62,31 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
     return rounded if rounded else rounded.copy_abs()
 
 
+def too_many_digits(value: Decimal, decimals: int) -> str | None:
+    """Why ``value`` cannot be published at ``decimals``, or None when it can.
+
+    Arithmetic keeps 60 significant digits. A value that uses all 60 may have been rounded
+    at the 60th; if its published form needs digits below that one (a huge value, or
+    many decimals), they would be digits kinerja never computed. A shorter value (such as
+    ``1.5E+80``, an exact product) is published.
+
+    Example:
+        >>> too_many_digits(Decimal("3" * 60 + "E+60"), 2)  # 1/3 * 1e120, as computed
+        'the value needs more than 60 significant digits at 2 decimals (it is about 3E+119)'
+        >>> too_many_digits(Decimal("1.5E+80"), 2) is None
+        True
+    """
+    if value.adjusted() + decimals + 1 <= EXACT.prec:  # (the common case, cheaply)
+        return None
+    digits, exponent = value.as_tuple()[1:]
+    if len(digits) < EXACT.prec or not isinstance(exponent, int) or exponent <= -decimals:
+        return None
+    return (
+        f"the value needs more than {EXACT.prec} significant digits at {decimals} decimals "
+        f"(it is about {value:.0E})"
+    )
+
+
 def round_half_down(value: Decimal, decimals: int) -> Decimal:
     """Round half toward zero: the upper end of a half-open rounding interval.
 
