@@ -443,7 +443,11 @@ _NUMBER_LIKE = re.compile(r"^\s*[-+]?[\d.,]+\s*%?\s*$")
 
 
 def _has_suspect_leaf(raw: Any) -> bool:
-    """Any text that looks like a number, or any true/false: worth the typed walk below."""
+    """Any text that looks like a number, or any true/false: worth the typed walk below.
+
+    This walk and the one below recurse: read_toml refuses documents nested more than
+    MAX_DEPTH levels, which keeps them far from Python's recursion limit.
+    """
     if isinstance(raw, Mapping):
         return any(_has_suspect_leaf(v) for v in raw.values())
     if isinstance(raw, list | tuple):

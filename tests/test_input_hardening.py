@@ -1,0 +1,173 @@
+"""Hostile or careless input files: refused with a problem that names the file and key.
+
+Deep nesting (a RecursionError must never escape), band sets (duplicate labels, bounds at
+their resolution, one problem per mistake), and the docs that describe those files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kinerja
+from kinerja._cli import main
+from kinerja._replay import load_published
+from kinerja._toml import MAX_DEPTH
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo"
+DOCS = ROOT / "docs"
+
+DEEP = f"nested more than {MAX_DEPTH} levels deep"
+
+
+def nested(depth: int, opening: str = "[", closing: str = "]") -> str:
+    """A TOML value of ``depth`` lists (or inline tables) inside each other."""
+    return opening * depth + "1" + closing * depth
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+# ---------------------------------------------------------------- nesting
+
+
+@pytest.mark.parametrize("depth", [400, 1200, 20000])
+def test_deep_list_in_a_definition_is_a_definition_problem(tmp_path: Path, depth: int) -> None:
+    # 400 levels parse in tomllib and used to overflow kinerja's own walks; deeper ones
+    # overflow tomllib itself.
+    file = write(tmp_path, "deep.toml", "a = " + nested(depth) + "\n")
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(tmp_path)
+    (problem,) = caught.value.problems
+    assert DEEP in problem.message
+    assert problem.file == str(file)
+    assert problem.line == 1
+    assert problem.key == "a"
+
+
+def test_deep_inline_tables_are_a_definition_problem(tmp_path: Path) -> None:
+    text = 'id = "x.a"\nname = "A"\nunit = "percent"\n[formula]\nexpr = "1"\n'
+    text += "[inputs]\nq = " + nested(500, "{ b = ", " }").replace("1", "{}", 1) + "\n"
+    write(tmp_path, "a.toml", text)
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(tmp_path)
+    (problem,) = caught.value.problems
+    assert DEEP in problem.message
+    assert (problem.line, problem.key) == (7, "inputs.q")
+
+
+def test_deep_table_headers_are_a_definition_problem(tmp_path: Path) -> None:
+    # Dotted keys nest tables without brackets; tomllib reads them at any depth.
+    write(tmp_path, "a.toml", "[" + ".".join(["t"] * 3000) + "]\nx = 1\n")
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(tmp_path)
+    (problem,) = caught.value.problems
+    assert DEEP in problem.message
+    assert problem.line == 1
+    assert problem.key == ".".join(["t"] * (MAX_DEPTH + 1))
+
+
+def test_nesting_up_to_the_limit_gets_the_usual_problems(tmp_path: Path) -> None:
+    # A target is read at level 2 ([targets] holds 2023): MAX_DEPTH - 2 more lists reach
+    # the limit exactly, and the file gets the ordinary type problem.
+    text = 'id = "x.a"\nname = "A"\nunit = "percent"\n[formula]\nexpr = "1"\n'
+    text += f"[targets]\n2023 = {nested(MAX_DEPTH - 1)}\n"
+    write(tmp_path, "a.toml", text)
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.key == "targets.2023"
+    assert "got a list" in problem.message
+
+
+def test_a_string_of_brackets_is_not_nesting(tmp_path: Path) -> None:
+    text = 'id = "x.a"\nname = "A"\nunit = "percent"\n'
+    text += f'description = "{nested(2000)}"\n[formula]\nexpr = "1"\n'
+    write(tmp_path, "a.toml", text)
+    assert kinerja.load(tmp_path).ids == ("x.a",)
+
+
+@pytest.mark.parametrize("depth", [400, 1200])
+def test_deep_list_in_a_data_file_is_a_data_problem(tmp_path: Path, depth: int) -> None:
+    file = write(
+        tmp_path, "data.toml", f'year = 2023\n[values."demo.nka"]\nsmart = {nested(depth)}\n'
+    )
+    with pytest.raises(kinerja.DataError) as caught:
+        kinerja.load_data(file)
+    (problem,) = caught.value.problems
+    assert DEEP in problem.message
+    assert problem.file == str(file)
+    assert (problem.line, problem.key) == (3, 'values."demo.nka".smart')
+    catalog = kinerja.load(DEMO / "indicators")
+    with pytest.raises(kinerja.DataError):
+        catalog.evaluate(file, year=2023)
+
+
+def test_deep_data_just_inside_the_limit_is_an_ordinary_problem(tmp_path: Path) -> None:
+    # values (1), the indicator (2), the input's lists (3 ...): the innermost at MAX_DEPTH.
+    file = write(
+        tmp_path,
+        "data.toml",
+        f'year = 2023\n[values."demo.nka"]\nsmart = {nested(MAX_DEPTH - 2)}\n',
+    )
+    with pytest.raises(kinerja.DataError) as caught:
+        kinerja.load_data(file)
+    (problem,) = caught.value.problems
+    assert DEEP not in problem.message
+    assert "got a list" in problem.message
+
+
+def test_deep_published_file_is_refused_by_replay(tmp_path: Path) -> None:
+    file = write(tmp_path, "published.toml", f'report = "r"\nyear = 2023\nx = {nested(1500)}\n')
+    with pytest.raises(kinerja.DataError) as caught:
+        load_published(file)
+    (problem,) = caught.value.problems
+    assert DEEP in problem.message
+    assert (problem.line, problem.key) == (3, "x")
+
+
+def test_cli_validate_reports_deep_nesting_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "deep.toml", "a = " + nested(400) + "\n")
+    write(tmp_path, "deeper.toml", "a = " + nested(1200) + "\n")
+    code, output = run(capsys, "validate", str(tmp_path))
+    assert code == 2
+    assert "internal error" not in output
+    assert "Traceback" not in output
+    problems = [line for line in output.splitlines() if DEEP in line]
+    assert problems == [
+        f"{tmp_path / 'deep.toml'}:1: a: the value is {DEEP} (tables and lists inside each "
+        "other) (write it with fewer levels: a kinerja file needs only a few)",
+        f"{tmp_path / 'deeper.toml'}:1: a: the value is {DEEP} (tables and lists inside each "
+        "other) (write it with fewer levels: a kinerja file needs only a few)",
+    ]
+
+
+def test_cli_evaluate_reports_deep_data_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write(
+        tmp_path, "data.toml", f'year = 2023\n[values."demo.nka"]\nsmart = {nested(1200)}\n'
+    )
+    code, output = run(
+        capsys, "evaluate", str(DEMO / "indicators"), "--data", str(data), "--year", "2023"
+    )
+    assert code == 2
+    assert "internal error" not in output
+    assert [line for line in output.splitlines() if DEEP in line] == [
+        f'{data}:3: values."demo.nka".smart: the value is {DEEP} (tables and lists inside '
+        "each other) (write it with fewer levels: a kinerja file needs only a few)"
+    ]
