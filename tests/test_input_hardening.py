@@ -171,3 +171,57 @@ def test_cli_evaluate_reports_deep_data_and_exits_2(
         f'{data}:3: values."demo.nka".smart: the value is {DEEP} (tables and lists inside '
         "each other) (write it with fewer levels: a kinerja file needs only a few)"
     ]
+
+
+# ---------------------------------------------------------------- band sets
+
+
+def band_set(*bands: str, decimals: int | None = None) -> str:
+    """A band-set file with ``bands`` (inline tables, as written)."""
+    head = 'kind = "bands"\nid = "ikm"\nname = "Kategori IKM"\n'
+    if decimals is not None:
+        head += f"decimals = {decimals}\n"
+    return head + "bands = [\n" + "".join(f"  {band},\n" for band in bands) + "]\n"
+
+
+def band_problems(folder: Path, text: str) -> list[kinerja.Problem]:
+    write(folder, "bands.toml", text)
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(folder)
+    return list(caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "key", "got"),
+    [
+        ("min = 25.00, max = inf", "max", "inf"),
+        ("min = 25.00, max = nan", "max", "nan"),
+        ("min = -inf, max = 64.99", "min", "-inf"),
+    ],
+)
+@pytest.mark.parametrize("count", [1, 2])
+def test_an_infinite_bound_is_one_problem(
+    tmp_path: Path, bounds: str, key: str, got: str, count: int
+) -> None:
+    # With one band, pydantic also found the list empty (it counts the bands that validated).
+    bands = [f'{{ label = "D", name = "Tidak Baik", {bounds} }}']
+    if count == 2:
+        bands.append('{ label = "C", name = "Kurang Baik", min = 65.00, max = 100.00 }')
+    problems = band_problems(tmp_path, band_set(*bands))
+    assert [(p.key, p.message) for p in problems] == [
+        (f"bands[0].{key}", f"expected a finite number, got {got}")
+    ]
+
+
+def test_every_band_failing_is_not_also_an_empty_list(tmp_path: Path) -> None:
+    problems = band_problems(
+        tmp_path, band_set('{ label = 5, name = "Tidak Baik", min = 25.00, max = 64.99 }')
+    )
+    assert [(p.key, p.message) for p in problems] == [
+        ("bands[0].label", "expected text in quotes, got 5")
+    ]
+
+
+def test_an_empty_band_list_is_still_refused(tmp_path: Path) -> None:
+    (problem,) = band_problems(tmp_path, band_set())
+    assert (problem.key, problem.message) == ("bands", "needs at least 1 item, got none")

@@ -362,6 +362,13 @@ def _validation_problems(
             tried.setdefault(base, set()).add(located.branch)
     kept = []
     for error, located in errors:
+        if error["type"] == "too_short":
+            # pydantic counts only the items that validated: a list whose items all failed
+            # is "too short", but each failing item is reported on its own.
+            raw = _raw_at(document, located.path)
+            wanted = (error.get("ctx") or {}).get("min_length", 1)
+            if isinstance(raw, list | tuple) and len(raw) >= wanted:
+                continue
         if located.branch is not None:
             base = located.path[: located.union_depth]
             raw = _raw_at(document, base)
