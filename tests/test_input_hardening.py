@@ -191,6 +191,21 @@ def band_problems(folder: Path, text: str) -> list[kinerja.Problem]:
     return list(caught.value.problems)
 
 
+def test_duplicate_band_labels_are_refused(tmp_path: Path) -> None:
+    problems = band_problems(
+        tmp_path,
+        band_set(
+            '{ label = "D", name = "Tidak Baik", min = 25.00, max = 64.99 }',
+            '{ label = "D", name = "Kurang Baik", min = 65.00, max = 100.00 }',
+        ),
+    )
+    (problem,) = problems
+    assert (problem.line, problem.indicator, problem.key) == (6, "ikm", "bands[1]")
+    assert problem.message == (
+        "band label 'D' is also the label of bands[0] ('Tidak Baik'): give each band its own label"
+    )
+
+
 @pytest.mark.parametrize(
     ("bounds", "key", "got"),
     [
@@ -225,3 +240,98 @@ def test_every_band_failing_is_not_also_an_empty_list(tmp_path: Path) -> None:
 def test_an_empty_band_list_is_still_refused(tmp_path: Path) -> None:
     (problem,) = band_problems(tmp_path, band_set())
     assert (problem.key, problem.message) == ("bands", "needs at least 1 item, got none")
+
+
+@pytest.mark.parametrize(
+    ("decimals", "expected"),
+    [
+        (None, "bands 'D' (25.00-65.00) and 'C' (65.00-76.60) overlap"),
+        (1, "bands 'D' (25.0-65.0) and 'C' (65.0-76.6) overlap"),
+        (3, "bands 'D' (25.000-65.000) and 'C' (65.000-76.600) overlap"),
+    ],
+)
+def test_overlap_prints_bounds_at_the_resolution(
+    tmp_path: Path, decimals: int | None, expected: str
+) -> None:
+    (problem,) = band_problems(
+        tmp_path,
+        band_set(
+            '{ label = "D", name = "Tidak Baik", min = 25, max = 65.0 }',
+            '{ label = "C", name = "Kurang Baik", min = 65.0, max = 76.6 }',
+            decimals=decimals,
+        ),
+    )
+    assert problem.message == expected
+
+
+def test_gap_prints_bounds_at_the_resolution(tmp_path: Path) -> None:
+    (problem,) = band_problems(
+        tmp_path,
+        band_set(
+            '{ label = "C", name = "Kurang Baik", min = 65, max = 76.6 }',
+            '{ label = "B", name = "Baik", min = 77, max = 88.3 }',
+        ),
+    )
+    assert problem.message == (
+        "gap between bands 'C' (max 76.60) and 'B' (min 77.00): values from 76.61 to 76.99 "
+        "fall in no band"
+    )
+
+
+def test_a_bound_finer_than_the_resolution_is_shown_as_written(tmp_path: Path) -> None:
+    problems = band_problems(
+        tmp_path,
+        band_set(
+            '{ label = "D", name = "Tidak Baik", min = 25, max = 64.995 }',
+            '{ label = "C", name = "Kurang Baik", min = 65, max = 100 }',
+        ),
+    )
+    assert [p.message for p in problems] == [
+        "band 'D' bound 64.995 has more than 2 decimals, the band set's resolution"
+    ]
+
+
+def test_a_huge_bound_is_checked_not_a_crash(tmp_path: Path) -> None:
+    # Refused inf, a planner writes 1e30: more digits than the default decimal context.
+    write(
+        tmp_path,
+        "bands.toml",
+        band_set(
+            '{ label = "D", name = "Tidak Baik", min = 25.00, max = 64.99 }',
+            '{ label = "C", name = "Kurang Baik", min = 65.00, max = 1e30 }',
+        ),
+    )
+    assert kinerja.load(tmp_path).band_sets["ikm"].bands[1].max == 10**30
+    problems = band_problems(
+        tmp_path,
+        band_set(
+            '{ label = "D", name = "Tidak Baik", min = 25.00, max = 1e30 }',
+            '{ label = "C", name = "Kurang Baik", min = 1e30, max = 1e31 }',
+        ),
+    )
+    assert [p.message for p in problems] == [
+        f"bands 'D' (25.00-1{'0' * 30}.00) and 'C' (1{'0' * 30}.00-1{'0' * 31}.00) overlap"
+    ]
+
+
+def test_docs_quote_the_band_messages_kinerja_prints(tmp_path: Path) -> None:
+    # The docs' example: C overlapping B, and C leaving a gap below B, written without
+    # trailing zeros; the messages must be the ones the docs print.
+    docs = (DOCS / "indicator-files.md").read_text(encoding="utf-8")
+    overlap = band_problems(
+        tmp_path / "overlap",
+        band_set(
+            '{ label = "C", name = "Kurang Baik", min = 65, max = 76.6 }',
+            '{ label = "B", name = "Baik", min = 75, max = 88.3 }',
+        ),
+    )
+    gap = band_problems(
+        tmp_path / "gap",
+        band_set(
+            '{ label = "C", name = "Kurang Baik", min = 65, max = 76.6 }',
+            '{ label = "B", name = "Baik", min = 77, max = 88.3 }',
+        ),
+    )
+    for (problem,) in (overlap, gap):
+        assert f"`{problem.message}`" in " ".join(docs.split())
+    assert "(25-65.0)" not in docs
