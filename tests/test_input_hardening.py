@@ -6,6 +6,8 @@ their resolution, one problem per mistake), and the docs that describe those fil
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -335,3 +337,70 @@ def test_docs_quote_the_band_messages_kinerja_prints(tmp_path: Path) -> None:
     for (problem,) in (overlap, gap):
         assert f"`{problem.message}`" in " ".join(docs.split())
     assert "(25-65.0)" not in docs
+
+
+# ---------------------------------------------------------------- docs of goal and data files
+
+
+def section(path: Path, title: str) -> str:
+    """The text of a ``## title`` section of a Markdown file, up to the next ``## ``."""
+    text = path.read_text(encoding="utf-8")
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", text, re.DOTALL | re.MULTILINE)
+    assert match, f"{path.name} has no '## {title}' section"
+    return match.group(1)
+
+
+def test_goal_files_are_documented_with_every_key() -> None:
+    goals = section(DOCS / "indicator-files.md", "Goal files")
+    documented = set(re.findall(r"^\| `(\w+)` \|", goals, re.MULTILINE))
+    keys = {info.alias or name for name, info in kinerja.Goal.model_fields.items()}
+    assert documented == keys
+    kind_row = next(
+        line
+        for line in (DOCS / "indicator-files.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `kind` | string | default")
+    )
+    assert '`"goal"`' in kind_row
+
+
+def test_the_documented_goal_file_is_the_shipped_one_and_loads(tmp_path: Path) -> None:
+    goals = section(DOCS / "indicator-files.md", "Goal files")
+    (block,) = re.findall(r"```toml\n(.*?)```", goals, re.DOTALL)
+    shipped = (ROOT / "indicators" / "rehsos" / "goals" / "sp2.toml").read_text(encoding="utf-8")
+    assert block == "".join(line for line in shipped.splitlines(True) if not line.startswith("#"))
+    write(tmp_path, "sp2.toml", block)
+    goal = kinerja.load(tmp_path).goal("rehsos.sp2", 2023)
+    assert goal is not None
+    assert (goal.group, goal.order) == ("utama", 2)
+
+
+def test_the_documented_goal_check_is_what_kinerja_says(tmp_path: Path) -> None:
+    write(tmp_path, "sp2.toml", 'kind = "goal"\nid = "demo.sp2"\nname = "Sasaran 2"\n')
+    write(
+        tmp_path,
+        "a.toml",
+        'id = "demo.a"\nname = "A"\ngoal = "demo.sp9"\nunit = "percent"\n[formula]\nexpr = "1"\n',
+    )
+    with pytest.raises(kinerja.DefinitionError) as caught:
+        kinerja.load(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.message == "goal 'demo.sp9' is not defined"
+    assert f"`{problem.message}`" in (DOCS / "indicator-files.md").read_text(encoding="utf-8")
+
+
+def test_replay_docs_say_what_a_reported_table_takes(tmp_path: Path) -> None:
+    # Without source, a reported value is read; with another key, it is refused.
+    without_source = write(
+        tmp_path, "a.toml", 'year = 2023\n[reported."demo.nka"]\nvalue = 91.31\n'
+    )
+    assert kinerja.load_data(without_source).reported == {"demo.nka": Decimal("91.31")}
+    other_key = write(
+        tmp_path, "b.toml", 'year = 2023\n[reported."demo.nka"]\nvalue = 91.31\nnote = "x"\n'
+    )
+    with pytest.raises(kinerja.DataError):
+        kinerja.load_data(other_key)
+    text = " ".join((DOCS / "replay.md").read_text(encoding="utf-8").split())
+    paragraph = text[text.index('`[reported."id"]` holds') :][:600]
+    assert "exactly two keys" not in paragraph
+    assert "`source` (text, optional" in paragraph
+    assert "any other key is refused" in paragraph
