@@ -2,29 +2,77 @@
 
 from __future__ import annotations
 
+import decimal
 import itertools
 from decimal import Decimal
+from typing import Final
 
 from ._model import Band, BandSet
-from ._numbers import quantum
+from ._numbers import plain, quantum, round_half_up
+
+# Sums of bounds, exactly, however many digits the bounds have (1e30 stands in for inf).
+_EXACT_SUM: Final = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.Overflow],
+)
+
+
+def _at_resolution(bound: Decimal, decimals: int) -> bool:
+    # round_half_up sizes its context to the value: quantize in the default one fails on 1e30.
+    return bound == round_half_up(bound, decimals)
+
+
+def _shown(bound: Decimal, decimals: int) -> str:
+    """A bound as the docs print it: at the set's resolution (65.0 as 65.00 at 2 decimals).
+
+    A bound finer than the resolution is shown as written, since rounding it would hide why
+    it is refused.
+    """
+    return plain(round_half_up(bound, decimals) if _at_resolution(bound, decimals) else bound)
 
 
 def band_problems(band_set: BandSet) -> list[tuple[int, str]]:
-    """Every gap, overlap or inverted band in ``band_set``, with the index of the band.
+    """Every duplicate label, gap, overlap or inverted band in ``band_set``, with the index
+    of the band.
 
     Bounds are inclusive; at a resolution of 2 decimals, 64.99 and 65.00 touch.
     """
-    step = quantum(band_set.decimals)
+    decimals = band_set.decimals
+    step = quantum(decimals)
+
+    def shown(bound: Decimal) -> str:
+        return _shown(bound, decimals)
+
     problems: list[tuple[int, str]] = []
+    labelled: dict[str, int] = {}
     for index, band in enumerate(band_set.bands):
+        if band.label in labelled:
+            # A result names its band by label: two bands with one label are indistinguishable.
+            earlier = labelled[band.label]
+            problems.append(
+                (
+                    index,
+                    f"band label {band.label!r} is also the label of bands[{earlier}] "
+                    f"({band_set.bands[earlier].name!r}): give each band its own label",
+                )
+            )
+        else:
+            labelled[band.label] = index
         if band.min > band.max:
-            problems.append((index, f"band {band.label!r} has min {band.min} above max {band.max}"))
+            problems.append(
+                (
+                    index,
+                    f"band {band.label!r} has min {shown(band.min)} above max {shown(band.max)}",
+                )
+            )
         for bound in (band.min, band.max):
-            if bound != bound.quantize(step):
+            if not _at_resolution(bound, decimals):
                 problems.append(
                     (
                         index,
-                        f"band {band.label!r} bound {bound} has more than {band_set.decimals} "
+                        f"band {band.label!r} bound {plain(bound)} has more than {decimals} "
                         "decimals, the band set's resolution",
                     )
                 )
@@ -35,8 +83,8 @@ def band_problems(band_set: BandSet) -> list[tuple[int, str]]:
             problems.append(
                 (
                     index,
-                    f"bands {first.label!r} ({first.min}-{first.max}) and {second.label!r} "
-                    f"({second.min}-{second.max}) overlap",
+                    f"bands {first.label!r} ({shown(first.min)}-{shown(first.max)}) and "
+                    f"{second.label!r} ({shown(second.min)}-{shown(second.max)}) overlap",
                 )
             )
     # A gap is a stretch that no band covers between the lowest and the highest bound.
@@ -44,13 +92,14 @@ def band_problems(band_set: BandSet) -> list[tuple[int, str]]:
     covered_to = ordered[0][1].max
     below = ordered[0][1]
     for index, band in ordered[1:]:
-        if band.min - covered_to > step:
+        if _EXACT_SUM.subtract(band.min, covered_to) > step:
             problems.append(
                 (
                     index,
-                    f"gap between bands {below.label!r} (max {covered_to}) and {band.label!r} "
-                    f"(min {band.min}): values from {covered_to + step} to {band.min - step} "
-                    "fall in no band",
+                    f"gap between bands {below.label!r} (max {shown(covered_to)}) and "
+                    f"{band.label!r} (min {shown(band.min)}): values from "
+                    f"{shown(_EXACT_SUM.add(covered_to, step))} to "
+                    f"{shown(_EXACT_SUM.subtract(band.min, step))} fall in no band",
                 )
             )
         if band.max > covered_to:

@@ -362,6 +362,13 @@ def _validation_problems(
             tried.setdefault(base, set()).add(located.branch)
     kept = []
     for error, located in errors:
+        if error["type"] == "too_short":
+            # pydantic counts only the items that validated: a list whose items all failed
+            # is "too short", but each failing item is reported on its own.
+            raw = _raw_at(document, located.path)
+            wanted = (error.get("ctx") or {}).get("min_length", 1)
+            if isinstance(raw, list | tuple) and len(raw) >= wanted:
+                continue
         if located.branch is not None:
             base = located.path[: located.union_depth]
             raw = _raw_at(document, base)
@@ -443,7 +450,11 @@ _NUMBER_LIKE = re.compile(r"^\s*[-+]?[\d.,]+\s*%?\s*$")
 
 
 def _has_suspect_leaf(raw: Any) -> bool:
-    """Any text that looks like a number, or any true/false: worth the typed walk below."""
+    """Any text that looks like a number, or any true/false: worth the typed walk below.
+
+    This walk and the one below recurse: read_toml refuses documents nested more than
+    MAX_DEPTH levels, which keeps them far from Python's recursion limit.
+    """
     if isinstance(raw, Mapping):
         return any(_has_suspect_leaf(v) for v in raw.values())
     if isinstance(raw, list | tuple):

@@ -2,6 +2,9 @@
 
 tomllib gives a line only for syntax errors; :func:`key_lines` finds the line where a key
 path is written, so that schema errors can point at it too.
+
+Values nested more than :data:`MAX_DEPTH` tables or lists deep are refused here, when the
+file is read: every later walk over a document (kinerja's and pydantic's) may then recurse.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ._errors import Problem
+
+# Tables and lists inside each other: kinerja's files need four or five levels.
+MAX_DEPTH: Final = 64
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _ASSIGN = re.compile(
@@ -253,6 +259,121 @@ def _table_at(lines: list[str], line: int) -> str | None:
     return None
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _shown_key(path: tuple[str | int, ...]) -> str:
+    """The key path as TOML writes it, up to its first list index (``values."demo.nka".a``)."""
+    parts: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            break
+        parts.append(part if _BARE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"')
+    return ".".join(parts)
+
+
+def too_deep(document: Any, limit: int = MAX_DEPTH) -> tuple[str | int, ...] | None:
+    """Key path of the first table or list nested more than ``limit`` levels deep, or None.
+
+    Walks with an explicit stack, not recursion, so that any depth is safe to check.
+
+    Example:
+        >>> too_deep({"a": [[1]]}, limit=2)
+        >>> too_deep({"a": [[[1]]]}, limit=2)
+        ('a', 0, 0)
+    """
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    while stack:
+        path, value = stack.pop()
+        if len(path) > limit:
+            return path
+        children: Any = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list | tuple)
+            else ()
+        )
+        for key, child in children:
+            if isinstance(child, dict | list | tuple):
+                stack.append(((*path, key), child))
+    return None
+
+
+def _deep_start(text: str, limit: int) -> tuple[int, str | None] | None:
+    """Line and key of the first value whose brackets nest more than ``limit`` deep.
+
+    A scan of the text for when tomllib itself runs out of stack: strings and comments are
+    skipped, ``[`` and ``{`` inside a value count as one level each. None if none is found.
+    """
+    depth = 0
+    line = 1
+    start_line = 1
+    at_line_start = True
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == "\n":
+            line += 1
+            at_line_start = True
+            index += 1
+            continue
+        if char in " \t\r":
+            index += 1
+            continue
+        first_on_line, at_line_start = at_line_start, False
+        if char == "#" or (char == "[" and depth == 0 and first_on_line):
+            # A comment, or a [table] header: nothing nests there.
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+            continue
+        if char in "\"'":
+            triple = text.startswith(char * 3, index)
+            closing = char * 3 if triple else char
+            index += len(closing)
+            while index < length and not text.startswith(closing, index):
+                if text[index] == "\n":
+                    if not triple:
+                        break  # not closed on its line: the main loop counts the line
+                    line += 1
+                elif char == '"' and text[index] == "\\":
+                    index += 1
+                    line += text.startswith("\n", index)
+                index += 1
+            else:
+                index += len(closing)
+            continue
+        if char in "[{":
+            if depth == 0:
+                start_line = line
+            depth += 1
+            if depth > limit:
+                lines = text.splitlines()
+                source = lines[start_line - 1] if start_line <= len(lines) else ""
+                assign = _ASSIGN.match(source)
+                if assign is None:
+                    return start_line, None
+                table = _table_at(lines, start_line)
+                prefix = _split_key(table.strip("[]")) if table else ()
+                return start_line, _shown_key((*prefix, *_split_key(assign.group(1))))
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        index += 1
+    return None
+
+
+def _depth_problem(shown: str, line: int | None, key: str | None) -> Problem:
+    return Problem(
+        f"the value is nested more than {MAX_DEPTH} levels deep (tables and lists inside "
+        "each other)",
+        file=shown,
+        line=line,
+        key=key or None,
+        suggestion="write it with fewer levels: a kinerja file needs only a few",
+    )
+
+
 def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, str, Problem | None]:
     """Read a TOML file with floats as exact Decimals.
 
@@ -297,4 +418,11 @@ def read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, str, Probl
             text,
             Problem(f"not valid TOML: {reason}", file=shown, line=where, suggestion=suggestion),
         )
+    except RecursionError:
+        # tomllib parses nested values recursively: a file deep enough exhausts the stack.
+        found = _deep_start(text, MAX_DEPTH)
+        return None, text, _depth_problem(shown, *(found or (None, None)))
+    deep = too_deep(document)
+    if deep is not None:
+        return None, text, _depth_problem(shown, line_of(key_lines(text), deep), _shown_key(deep))
     return document, text, None
