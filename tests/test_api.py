@@ -9,6 +9,7 @@ import textwrap
 import types
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -324,6 +325,12 @@ def test_arguments_of_the_wrong_type_are_named(demo_catalog: kinerja.Catalog) ->
             demo_catalog.evaluate_indicator("demo.nka", inputs, year=2023)  # type: ignore[arg-type]
     with pytest.raises(kinerja.DataError, match="key 1 is not text"):
         demo_catalog.evaluate({"demo.nka": {1: 2}}, year=2023)  # type: ignore[dict-item]
+    deep: dict[str, Any] = {}
+    inner = deep
+    for _ in range(5000):  # beyond Python's recursion limit
+        inner["k"] = inner = {}
+    with pytest.raises(kinerja.DataError, match="nested more than 64 levels deep"):
+        demo_catalog.evaluate({"demo.nka": deep}, year=2023)
     earlier = demo_catalog.evaluate({}, year=2022)
     with pytest.raises(TypeError, match="history: expected a mapping of years to Results"):
         demo_catalog.evaluate({}, year=2023, history=[earlier])  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ from ._kernel import Kernel, kernel_for
 from ._model import BandSet, Goal, Indicator
 from ._numbers import EXACT, round_half_up, to_decimal, too_many_digits
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
+from ._toml import MAX_DEPTH, too_deep
 from ._units import dimensionality, is_count
 
 if TYPE_CHECKING:
@@ -927,4 +928,14 @@ def _as_year_data(data: YearData | Mapping[str, Any] | str | Path, year: int | N
         return data
     if isinstance(data, str | Path):
         return load_data(data)
+    deep = too_deep(data)
+    if deep is not None:  # (the walks below recurse, as for a TOML file)
+        raise DataError(
+            [
+                Problem(
+                    f"the data is nested more than {MAX_DEPTH} levels deep",
+                    key=".".join(str(p) for p in deep[:3]) + "...",
+                )
+            ]
+        )
     return from_mapping(_python_numbers(data), year=year)
