@@ -364,3 +364,13 @@ def test_a_value_beyond_sixty_digits_is_not_published(tmp_path: Path) -> None:
     with pytest.raises(kinerja.EvaluationError, match="more than 60 significant digits"):
         formula.evaluate({"n": 1, "d": 3}, decimals=2)
     assert formula.evaluate({"n": 1, "d": 3}).adjusted() == 119  # unrounded: as computed
+
+
+def test_a_missing_sampling_population_is_noted(demo_catalog: kinerja.Catalog) -> None:
+    inputs = {"pm_meningkat": 1794, "pm_dimonev": 2035}  # pm_layanan (population) left out
+    result = demo_catalog.evaluate({"demo.kemampuan": inputs}, year=2023)["demo.kemampuan"]
+    assert result.value == Decimal("88.16")
+    assert result.sampling is None
+    notes = [str(n) for n in result.notes]
+    assert "no confidence interval: no value for input 'pm_layanan' (the population)" in notes
+    assert demo_catalog.evaluate_indicator("demo.kemampuan", inputs, year=2023) == result

@@ -612,6 +612,18 @@ class Catalog:
             sampling = self._sampling(entry, [v for _, v in per_group], value)
             if sampling is not None and sampling.note:
                 notes.append(Note(f"no confidence interval: {sampling.note}"))
+            elif (
+                sampling is None and definition.sampling is not None and isinstance(value, Decimal)
+            ):
+                # The sample or the population has no value: say so rather than drop it.
+                spec = definition.sampling
+                roles = ((spec.sample, "the sample"), (spec.population, "the population"))
+                unset = [
+                    f"input {name!r} ({role})"
+                    for name, role in roles
+                    if any(not isinstance(v.get(name), Decimal) for _, v in per_group)
+                ]
+                notes.append(Note(f"no confidence interval: no value for {' or '.join(unset)}"))
             self._ratio_warning(entry, numbers.numerator, numbers.denominator, notes, None)
 
         target = definition.targets.get(year)
