@@ -57,7 +57,7 @@ def test_json_contract(demo_results: kinerja.Results) -> None:
         "notes",
     }
     assert kemampuan["value"] == "87.55"
-    assert kemampuan["target"] == "80"
+    assert kemampuan["target"] == "80.00"  # at the indicator's decimals
     assert kemampuan["groups"]["anak"]["value"] == "88.16"
     assert kemampuan["sampling"]["sample"] == "4264"
     assert kemampuan["sampling"]["population"] == "15910"

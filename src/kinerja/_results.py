@@ -12,7 +12,7 @@ from typing import Any, Literal
 from ._achievement import Status
 from ._errors import did_you_mean
 from ._model import RangeTarget, Target
-from ._numbers import EXACT, plain, round_down, round_half_up, round_up
+from ._numbers import EXACT, plain, quantum, round_down, round_half_up, round_up
 from ._sampling import wilson_fpc
 
 
@@ -105,12 +105,24 @@ class BandResult:
     name: str
 
 
-def _target_json(target: Target | None) -> Any:
+def _at_decimals(number: Decimal, decimals: int) -> str:
+    # A target at the indicator's decimals (80 -> "80.00"), as the values beside it; one
+    # written finer is shown as written: a given number is never rounded.
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -decimals:
+        return plain(number.quantize(quantum(decimals), context=EXACT))
+    return plain(number)
+
+
+def _target_json(target: Target | None, decimals: int) -> Any:
     if target is None:
         return None
     if isinstance(target, RangeTarget):
-        return {"min": plain(target.min), "max": plain(target.max)}
-    return plain(target)
+        return {
+            "min": _at_decimals(target.min, decimals),
+            "max": _at_decimals(target.max, decimals),
+        }
+    return _at_decimals(target, decimals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +163,7 @@ class IndicatorResult:
             "goal": self.goal,
             "value": None if self.value is None else plain(self.value),
             "unit": self.unit,
-            "target": _target_json(self.target),
+            "target": _target_json(self.target, self.decimals),
             "achievement": None if self.achievement is None else plain(self.achievement),
             "status": self.status.value,
             "groups": {g: r.to_dict(self.decimals) for g, r in self.groups.items()},
