@@ -374,3 +374,26 @@ def test_a_missing_sampling_population_is_noted(demo_catalog: kinerja.Catalog) -
     notes = [str(n) for n in result.notes]
     assert "no confidence interval: no value for input 'pm_layanan' (the population)" in notes
     assert demo_catalog.evaluate_indicator("demo.kemampuan", inputs, year=2023) == result
+
+
+def test_a_compound_unit_is_checked_like_any_other(tmp_path: Path) -> None:
+    cost = """
+        id = "t.cost"
+        name = "Biaya per PM"
+        unit = "{unit}"
+        decimals = 0
+        [formula]
+        expr = "anggaran / pm"
+        [inputs]
+        anggaran = {{ unit = "IDR" }}
+        pm = {{ unit = "person" }}
+    """
+    write(tmp_path / "ok", "cost.toml", cost.format(unit="IDR / person"))
+    catalog = kinerja.load(tmp_path / "ok")
+    result = catalog.evaluate({"t.cost": {"anggaran": 1000, "pm": 3}}, year=2023)["t.cost"]
+    assert result.value == Decimal(333)
+    write(tmp_path / "bad", "cost.toml", cost.format(unit="IDR"))
+    with pytest.raises(
+        kinerja.DefinitionError, match=r"IDR / person|\[currency_IDR\] / \[person\]"
+    ):
+        kinerja.load(tmp_path / "bad")
