@@ -397,3 +397,14 @@ def test_a_compound_unit_is_checked_like_any_other(tmp_path: Path) -> None:
         kinerja.DefinitionError, match=r"IDR / person|\[currency_IDR\] / \[person\]"
     ):
         kinerja.load(tmp_path / "bad")
+
+
+def test_a_folder_or_a_definition_given_as_data_is_named(tmp_path: Path) -> None:
+    with pytest.raises(kinerja.DataError, match="this is a folder, not a data file"):
+        kinerja.load_data(tmp_path)
+    write(tmp_path, "ratio.toml", RATIO.format(polarity="higher_is_better", target="80"))
+    with pytest.raises(kinerja.DataError) as caught:
+        kinerja.load_data(tmp_path / "ratio.toml")
+    assert [p.message for p in caught.value.problems] == [
+        "this looks like a definition file, not data (it has no [values] table)"
+    ]

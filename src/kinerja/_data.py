@@ -382,11 +382,34 @@ def load_data(path: str | Path) -> YearData:
     """
     file = Path(path)
     shown = str(path)
+    if file.is_dir():
+        raise DataError(
+            [
+                Problem(
+                    "this is a folder, not a data file",
+                    file=shown,
+                    suggestion="name one year's file, such as data-2023.toml; "
+                    "kinerja.load_years reads a folder of them",
+                )
+            ]
+        )
     if not file.is_file():
         raise DataError([Problem("no such data file", file=shown)])
     document, text, problem = read_toml(file, shown)
     if problem is not None or document is None:
         raise DataError([problem or Problem("cannot read the file", file=shown)])
+    if "values" not in document and ("formula" in document or "kind" in document):
+        # One clear line rather than an unknown-key line for every key of a definition.
+        raise DataError(
+            [
+                Problem(
+                    "this looks like a definition file, not data (it has no [values] table)",
+                    file=shown,
+                    suggestion="give a data file here; definitions are the first argument "
+                    "of kinerja evaluate, and what kinerja.load reads",
+                )
+            ]
+        )
     return build(document, source=shown, lines=key_lines(text))
 
 
