@@ -408,3 +408,11 @@ def test_a_folder_or_a_definition_given_as_data_is_named(tmp_path: Path) -> None
     assert [p.message for p in caught.value.problems] == [
         "this looks like a definition file, not data (it has no [values] table)"
     ]
+
+
+def test_a_numpy_year_is_a_year(demo_catalog: kinerja.Catalog) -> None:
+    np = pytest.importorskip("numpy")
+    data = Path(__file__).resolve().parent.parent / "examples" / "demo" / "data-2023.toml"
+    results = demo_catalog.evaluate(data, year=np.int64(2023))
+    assert type(results.year) is int
+    assert results["demo.nka"].value == Decimal("91.31")

@@ -1053,6 +1053,10 @@ def test_years_may_be_one_int_and_must_be_ints(catalog: kinerja.Catalog) -> None
     assert evaluate_frame(catalog, rows, years=2023).equals(
         evaluate_frame(catalog, rows, years=[2023])
     )
+    np = pytest.importorskip("numpy")
+    assert evaluate_frame(catalog, rows, years=[np.int64(2023)]).equals(
+        evaluate_frame(catalog, rows, years=[2023])
+    )
     with pytest.raises(TypeError, match="years: expected whole years \\(int\\), got '2023'"):
         evaluate_frame(catalog, rows, years=["2023"])  # type: ignore[list-item]
 

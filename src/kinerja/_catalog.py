@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -201,6 +202,7 @@ class Catalog:
                 that is no mapping, history that is no mapping of years to Results).
         """
         _check_year(year, optional=True)
+        year = None if year is None else int(year)
         if not isinstance(data, YearData | Mapping | str | Path):
             raise TypeError(
                 "data: expected YearData, a mapping of indicator ids to inputs, or the path "
@@ -887,8 +889,11 @@ def _input_problem(
 
 
 def _check_year(year: Any, *, optional: bool = False) -> None:
-    """A year argument is an int (not a bool, a float or text, which would miss targets)."""
-    if (year is None and optional) or (type(year) is int):
+    """A year argument is a whole number (an int, or NumPy's): not a bool, a float or
+    text, which would miss every target."""
+    if (year is None and optional) or (
+        isinstance(year, numbers.Integral) and not isinstance(year, bool)
+    ):
         return
     raise TypeError(f"year: expected a whole year as an int (2023), not {year!r}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -183,11 +184,15 @@ def read_long(
 def _year_list(years: Iterable[int] | int | None) -> list[int] | None:
     if years is None:
         return None
-    chosen = [years] if isinstance(years, int) else list(years)
+
+    def whole(year: Any) -> bool:  # an int or NumPy's, not a bool
+        return isinstance(year, numbers.Integral) and not isinstance(year, bool)
+
+    chosen: list[Any] = [years] if whole(years) else list(years)  # type: ignore[arg-type]
     for year in chosen:
-        if type(year) is not int:
+        if not whole(year):
             raise TypeError(f"years: expected whole years (int), got {year!r}")
-    return sorted(set(chosen))
+    return sorted({int(year) for year in chosen})
 
 
 def _check_columns(
