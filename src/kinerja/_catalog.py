@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import decimal
-import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +19,7 @@ from ._errors import DataError, Problem, did_you_mean
 from ._formula import Formula
 from ._kernel import Kernel, kernel_for
 from ._model import BandSet, Goal, Indicator
-from ._numbers import EXACT, round_half_up, to_decimal, too_many_digits
+from ._numbers import EXACT, is_whole_number, round_half_up, to_decimal, too_many_digits
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
 from ._toml import MAX_DEPTH, too_deep
 from ._units import dimensionality, is_count
@@ -891,9 +890,7 @@ def _input_problem(
 def _check_year(year: Any, *, optional: bool = False) -> None:
     """A year argument is a whole number (an int, or NumPy's): not a bool, a float or
     text, which would miss every target."""
-    if (year is None and optional) or (
-        isinstance(year, numbers.Integral) and not isinstance(year, bool)
-    ):
+    if (year is None and optional) or is_whole_number(year):
         return
     raise TypeError(f"year: expected a whole year as an int (2023), not {year!r}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import numbers
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -25,6 +26,11 @@ MAX_INPUT_DIGITS: Final = 45
 _QUANTUM: Final = tuple(Decimal(1).scaleb(-d) for d in range(0, 11))
 # _quantize keeps the exact context while adjusted() + decimals + 2 <= its precision.
 _FITS: Final = EXACT.prec - 2
+
+
+def is_whole_number(value: Any) -> bool:
+    """An int, or another integral type such as NumPy's, and not a bool: what a year is."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def quantum(decimals: int) -> Decimal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +16,7 @@ import polars as pl
 
 from .._catalog import Catalog
 from .._errors import DataError, Problem, did_you_mean
+from .._numbers import is_whole_number
 from ._local import cached_plan, collect_all_small, collect_small, compiled
 from ._native import adapter, by_name
 from ._plan import PROBLEM_FLAGS, PROBLEMS, FrameError, Plan, Version
@@ -185,12 +185,9 @@ def _year_list(years: Iterable[int] | int | None) -> list[int] | None:
     if years is None:
         return None
 
-    def whole(year: Any) -> bool:  # an int or NumPy's, not a bool
-        return isinstance(year, numbers.Integral) and not isinstance(year, bool)
-
-    chosen: list[Any] = [years] if whole(years) else list(years)  # type: ignore[arg-type]
+    chosen: list[Any] = [years] if is_whole_number(years) else list(years)  # type: ignore[arg-type]
     for year in chosen:
-        if not whole(year):
+        if not is_whole_number(year):
             raise TypeError(f"years: expected whole years (int), got {year!r}")
     return sorted({int(year) for year in chosen})
 
