@@ -21,7 +21,7 @@ from ._kernel import Kernel, kernel_for
 from ._model import BandSet, Goal, Indicator
 from ._numbers import EXACT, is_whole_number, round_half_up, to_decimal, too_many_digits
 from ._results import BandResult, GroupResult, IndicatorResult, Note, Results, SamplingResult
-from ._toml import MAX_DEPTH, too_deep
+from ._toml import MAX_DEPTH
 from ._units import dimensionality, is_count
 
 if TYPE_CHECKING:
@@ -910,8 +910,21 @@ def _check_history(history: Any) -> None:
             raise ValueError(f"history[{year}] holds the results of {results.year}")
 
 
-def _python_numbers(value: Any, path: tuple[str, ...] = ()) -> Any:
-    """In Python data, dot-decimal strings are numbers (exact); TOML files must not quote them."""
+def _python_numbers(value: Any, path: tuple[str, ...] = (), depth: int = 0) -> Any:
+    """In Python data, dot-decimal strings are numbers (exact); TOML files must not quote them.
+
+    Its depth is checked on the way, as a TOML file's is when read: this walk and the
+    later ones recurse.
+    """
+    if depth > MAX_DEPTH:
+        raise DataError(
+            [
+                Problem(
+                    f"the data is nested more than {MAX_DEPTH} levels deep",
+                    key=".".join(path[:3]) + "...",
+                )
+            ]
+        )
     if isinstance(value, Mapping):
         converted: dict[str, Any] = {}
         for key, item in value.items():
@@ -925,10 +938,10 @@ def _python_numbers(value: Any, path: tuple[str, ...] = ()) -> Any:
                         )
                     ]
                 )
-            converted[key] = _python_numbers(item, (*path, key))
+            converted[key] = _python_numbers(item, (*path, key), depth + 1)
         return converted
     if isinstance(value, list | tuple):
-        return [_python_numbers(v, path) for v in value]
+        return [_python_numbers(v, path, depth + 1) for v in value]
     if isinstance(value, str):
         try:
             return to_decimal(value)
@@ -942,14 +955,4 @@ def _as_year_data(data: YearData | Mapping[str, Any] | str | Path, year: int | N
         return data
     if isinstance(data, str | Path):
         return load_data(data)
-    deep = too_deep(data)
-    if deep is not None:  # (the walks below recurse, as for a TOML file)
-        raise DataError(
-            [
-                Problem(
-                    f"the data is nested more than {MAX_DEPTH} levels deep",
-                    key=".".join(str(p) for p in deep[:3]) + "...",
-                )
-            ]
-        )
     return from_mapping(_python_numbers(data), year=year)
